@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+# p2m-override: every command installs what it needs (Debian 12, apt-get).
+#   make            the module, against the installed Debian headers
+#   make kunit      KUnit suites in UML (KUNIT_VARIANT=plain|debug|kasan)
+#   make check      build, checkpatch, sparse, kernel-doc, all KUnit variants, Xen harness
+#   make xen-test   Xen + PV dom0 in QEMU: module, self-test, blkfront/blkback loopback
+#   make demo       the same, narrated, for a human
+ifneq ($(KERNELRELEASE),)
+include $(src)/Kbuild
+else
+
+KDIR ?= $(shell scripts/find-kdir.sh)
+PWD := $(CURDIR)
+KUNIT_VARIANT ?= plain
+
+.PHONY: all modules clean kunit check xen-test demo bench sparse checkpatch kerneldoc deps
+
+all modules: deps
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+deps:
+	@scripts/deps.sh build
+
+clean:
+	-[ -d "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(PWD) clean
+	rm -f src/*.o kunit/*.o *.o *.ko *.mod *.mod.c modules.order Module.symvers
+
+kunit:
+	scripts/kunit.sh $(KUNIT_VARIANT)
+
+sparse: deps
+	scripts/deps.sh sparse
+	$(MAKE) -C $(KDIR) M=$(PWD) C=2 CF=-D__CHECK_ENDIAN__ modules 2>&1 | tee /tmp/p2mo-sparse.log
+	@! grep -E '^($(PWD)/)?(src|include|kunit)/.*(warning|error):' /tmp/p2mo-sparse.log
+
+checkpatch:
+	scripts/checkpatch.sh
+
+kerneldoc:
+	scripts/kerneldoc.sh
+
+xen-test:
+	scripts/xen/xen-test.sh
+
+demo:
+	scripts/xen/demo.sh
+
+check:
+	scripts/check.sh
+
+endif

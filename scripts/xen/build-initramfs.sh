@@ -1,0 +1,85 @@
+#!/bin/bash
+# Build the busybox initramfs for the Xen PV dom0 test boot.
+# usage: build-initramfs.sh OUT.cpio.gz
+# env:   MODULE_KO  path of p2m_override.ko (copied to /p2m_override.ko; if missing the
+#                   image is built without it and the module checks report `not ok`)
+#        KVER, P2MO_CACHE (see common.sh); run setup-host.sh first.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common.sh
+. "$HERE/common.sh"
+[ $# -eq 1 ] || { echo "usage: $0 OUT.cpio.gz" >&2; exit 2; }
+OUT=$(readlink -f "$1")
+KVER=${KVER:-$(newest_kver)}
+XENROOT=$CACHE/xenroot
+[ -d "$XENROOT/usr/lib/xen-4.17/bin" ] || { echo "$XENROOT missing: run setup-host.sh" >&2; exit 1; }
+INFRA_MODS="xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd"   # loaded by /init
+BLK_MODS="loop xen-blkback xen-blkfront"                           # loaded by /dom0-test.sh
+
+mkdir -p "$CACHE/build" "$(dirname "$OUT")"
+R=$(mktemp -d "$CACHE/build/rootfs.XXXXXX")
+trap 'rm -rf "$R"' EXIT
+mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,mnt,modules,lib64,usr/bin} \
+         "$R"/var/{lib/xen,lib/xenstored,log/xen} "$R"/lib/x86_64-linux-gnu
+ln -s ../run "$R/var/run"
+cp /bin/busybox "$R/bin/busybox"
+for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
+
+# kernel modules with their dependencies, in load order, one list per group
+add_mods() { # $1 = list file, rest = module names
+  local list=$R/modules/$1 m ko b deps; shift; : > "$list"
+  for m in "$@"; do
+    deps=$(modprobe -S "$KVER" --show-depends "$m")   # fails (and stops us) if unknown
+    while read -r ko; do
+      b=$(basename "$ko")
+      [ -e "$R/modules/$b" ] || { cp "$ko" "$R/modules/$b"; echo "$b" >> "$list"; }
+    done < <(awk '$1=="insmod"{print $2}' <<< "$deps")
+  done
+}
+# shellcheck disable=SC2086  # word splitting intended
+add_mods infra.list $INFRA_MODS
+# shellcheck disable=SC2086
+add_mods blk.list $BLK_MODS
+
+# copy a binary plus the shared libraries ldd finds (Xen libs resolved inside XENROOT)
+copy_with_libs() { # $1 = source, $2 = destination inside the image
+  local lib
+  mkdir -p "$R/$(dirname "$2")"; cp -L "$1" "$R/$2"
+  LD_LIBRARY_PATH="$XENROOT/usr/lib/x86_64-linux-gnu:$XENROOT/usr/lib/xen-4.17/lib" ldd "$1" |
+    awk '/=>/ {print $3} /^\t\/lib64/ {print $1}' | while read -r lib; do
+      [ -e "$lib" ] || continue
+      case "$lib" in */ld-linux*) cp -L "$lib" "$R/lib64/";; esac
+      cp -L "$lib" "$R/lib/x86_64-linux-gnu/"
+    done
+}
+XB=$XENROOT/usr/lib/xen-4.17/bin
+for b in xenstored xen-init-dom0 xl; do copy_with_libs "$XB/$b" "/usr/lib/xen-4.17/bin/$b"; done
+copy_with_libs "$XENROOT/usr/bin/xenstore" /usr/bin/xenstore
+for b in read write ls rm list chmod exists watch; do ln -sf xenstore "$R/usr/bin/xenstore-$b"; done
+# libxl's hotplug scripts are bash and take a lock with flock (busybox-static has neither)
+copy_with_libs /bin/bash /bin/bash
+copy_with_libs /usr/bin/flock /usr/bin/flock
+# xl calls pthread_cancel, so glibc dlopen()s libgcc_s.so.1 (invisible to ldd)
+cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$R/lib/x86_64-linux-gnu/"
+mkdir -p "$R/etc/xen/scripts"
+cp -a "$XENROOT/etc/xen/scripts/." "$R/etc/xen/scripts/"
+cp "$XENROOT/etc/xen/xl.conf" "$R/etc/xen/"
+echo 'root:x:0:0:root:/root:/bin/sh' > "$R/etc/passwd"
+
+cp "$HERE/init.sh" "$R/init"
+cp "$HERE/dom0-test.sh" "$R/dom0-test.sh"
+chmod +x "$R/init" "$R/dom0-test.sh"
+
+if [ -n "${MODULE_KO:-}" ] && [ -f "$MODULE_KO" ]; then
+  cp "$MODULE_KO" "$R/p2m_override.ko"
+  vm=$(modinfo -F vermagic "$MODULE_KO" 2>/dev/null | cut -d' ' -f1)
+  [ "$vm" = "$KVER" ] || echo "build-initramfs: warning: $MODULE_KO vermagic '$vm' != $KVER" >&2
+  mod="with $(basename "$MODULE_KO")"
+else
+  echo "build-initramfs: warning: module '${MODULE_KO:-<MODULE_KO unset>}' not found, image built without it" >&2
+  mod="WITHOUT p2m_override.ko"
+fi
+
+(cd "$R" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+echo "built $OUT ($(( $(stat -c %s "$OUT") / 1024 )) KiB, kernel $KVER, $mod)" >&2

@@ -1,0 +1,24 @@
+# shellcheck shell=bash
+# Shared settings for the Xen-under-QEMU harness (sourced, not executed).
+#   P2MO_CACHE   cache dir outside the git clone  (default /var/cache/p2m-override/xen)
+#   P2MO_LOCK    lock serialising heavy work (QEMU boots, builds) with other users
+#   P2MO_NOLOCK  set to 1 if the caller already holds P2MO_LOCK (avoids self-deadlock)
+#   KVER         dom0 kernel version (default: newest 6.1.0-*-amd64 in /lib/modules)
+# shellcheck disable=SC2034  # used by the sourcing scripts
+CACHE=${P2MO_CACHE:-/var/cache/p2m-override/xen}
+LOCK=${P2MO_LOCK:-/var/cache/p2m-override/heavy.lock}
+
+newest_kver() {
+  local k
+  k=$(find /lib/modules -mindepth 1 -maxdepth 1 -name '6.1.0-*-amd64' -printf '%f\n' 2>/dev/null | sort -V | tail -n1)
+  [ -n "$k" ] || { echo "no 6.1.0-*-amd64 kernel under /lib/modules" >&2; return 1; }
+  echo "$k"
+}
+
+# heavy CMD...: run CMD under the shared CPU lock (2 cores shared with other work)
+heavy() {
+  if [ "${P2MO_NOLOCK:-0}" = 1 ]; then "$@"; return; fi
+  mkdir -p "$(dirname "$LOCK")"
+  flock -n "$LOCK" true || echo "waiting for $LOCK ..." >&2
+  flock "$LOCK" "$@"
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The p2m backend interface: what the override core needs from the
+ * machine underneath it.  Two implementations exist: the Xen PV one
+ * (backend_xen.c, the kernel's real p2m/m2p and grant ops) and the
+ * simulated one (sim.c, arrays for the p2m, m2p and grant tables of one
+ * or more simulated domains).
+ *
+ * A backend whose p2m and m2p are plain memory publishes them in @p2m and
+ * @m2p so that the hot lookup reads them without an indirect call; one
+ * whose tables can fault (Xen's m2p, p2m holes) leaves them NULL and
+ * answers through @ops.
+ */
+#ifndef _P2MO_BACKEND_H
+#define _P2MO_BACKEND_H
+
+#include <linux/compiler.h>
+#include <linux/mm_types.h>
+#include "p2mo_gnttab.h"
+
+struct p2mo_backend;
+
+/**
+ * struct p2mo_backend_ops - what a backend implements
+ * @p2m_read:	raw p2m entry of @pfn, frame bits included;
+ *		P2MO_INVALID_ENTRY when there is none
+ * @m2p_read:	raw m2p entry of @mfn; P2MO_INVALID_ENTRY when there is none
+ * @p2m_write:	set the backend's own p2m entry (simulated domains only;
+ *		the Xen backend refuses: the kernel's p2m is never written)
+ * @pfn_of:	pfn of a page handed to map_refs/unmap_refs
+ * @map_refs:	gnttab_map_refs() semantics: per-op status in @map_ops,
+ *		p2m of each mapped page set to FOREIGN_FRAME(mfn)
+ * @unmap_refs:	gnttab_unmap_refs() semantics
+ */
+struct p2mo_backend_ops {
+	unsigned long (*p2m_read)(struct p2mo_backend *be, unsigned long pfn);
+	unsigned long (*m2p_read)(struct p2mo_backend *be, unsigned long mfn);
+	int (*p2m_write)(struct p2mo_backend *be, unsigned long pfn,
+			 unsigned long val);
+	unsigned long (*pfn_of)(struct p2mo_backend *be, struct page *page);
+	int (*map_refs)(struct p2mo_backend *be,
+			struct gnttab_map_grant_ref *map_ops,
+			struct gnttab_map_grant_ref *kmap_ops,
+			struct page **pages, unsigned int count);
+	int (*unmap_refs)(struct p2mo_backend *be,
+			  struct gnttab_unmap_grant_ref *unmap_ops,
+			  struct gnttab_unmap_grant_ref *kunmap_ops,
+			  struct page **pages, unsigned int count);
+};
+
+/**
+ * struct p2mo_backend - one domain's view of the machine
+ * @ops:	the operations above
+ * @name:	for messages and debugfs
+ * @p2m:	direct p2m array of @max_pfn entries, or NULL
+ * @m2p:	direct m2p array of @max_mfn entries, or NULL
+ * @max_pfn:	pfns at or above this are rejected as out of range
+ * @max_mfn:	mfns at or above this are rejected as out of range
+ * @scan_pfns:	pfns [0, scan_pfns) hold every page the backend maps
+ *		grants at: the bound of a whole-p2m scan (debugfs)
+ */
+struct p2mo_backend {
+	const struct p2mo_backend_ops *ops;
+	const char *name;
+	const unsigned long *p2m;
+	const unsigned long *m2p;
+	unsigned long max_pfn;
+	unsigned long max_mfn;
+	unsigned long scan_pfns;
+};
+
+static inline unsigned long p2mo_be_p2m(struct p2mo_backend *be,
+					unsigned long pfn)
+{
+	if (likely(be->p2m))
+		return pfn < be->max_pfn ? READ_ONCE(be->p2m[pfn]) :
+					   P2MO_INVALID_ENTRY;
+	return be->ops->p2m_read(be, pfn);
+}
+
+static inline unsigned long p2mo_be_m2p(struct p2mo_backend *be,
+					unsigned long mfn)
+{
+	if (likely(be->m2p))
+		return mfn < be->max_mfn ? READ_ONCE(be->m2p[mfn]) :
+					   P2MO_INVALID_ENTRY;
+	return be->ops->m2p_read(be, mfn);
+}
+
+#endif /* _P2MO_BACKEND_H */

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/p2m_override/, root-only and read-only:
+ *   m2p           "mfn bpfn tag_pfn" per override
+ *   p2m           "pfn value saved flags" per p2m override
+ *   stats         "key value" counters and gauges
+ *   scan_foreign  pfns whose real p2m entry is FOREIGN, counted
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include "debugfs.h"
+#include "xen.h"
+
+static struct dentry *p2mo_debugfs_dir;
+
+static void *p2mo_bucket_start(struct seq_file *s, loff_t *pos)
+{
+	struct p2mo_htab *h = s->private;
+
+	return *pos < (1LL << h->bits) ? pos : NULL;
+}
+
+static void *p2mo_bucket_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	++*pos;
+	return p2mo_bucket_start(s, pos);
+}
+
+static void p2mo_bucket_stop(struct seq_file *s, void *v)
+{
+}
+
+static int p2mo_m2p_show(struct seq_file *s, void *v)
+{
+	struct p2mo_htab *h = s->private;
+	struct p2mo_m2p_entry *e;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, &h->buckets[*(loff_t *)v], node)
+		seq_printf(s, "%#lx %#lx %#lx\n", e->mfn, e->bpfn,
+			   READ_ONCE(e->tag_pfn));
+	rcu_read_unlock();
+	return 0;
+}
+
+static int p2mo_p2m_show(struct seq_file *s, void *v)
+{
+	struct p2mo_htab *h = s->private;
+	struct p2mo_p2m_entry *e;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, &h->buckets[*(loff_t *)v], node)
+		seq_printf(s, "%#lx %#lx %#lx %#lx\n", e->pfn,
+			   READ_ONCE(e->val), READ_ONCE(e->saved),
+			   READ_ONCE(e->flags));
+	rcu_read_unlock();
+	return 0;
+}
+
+static const struct seq_operations p2mo_m2p_seq_ops = {
+	.start = p2mo_bucket_start, .next = p2mo_bucket_next,
+	.stop = p2mo_bucket_stop, .show = p2mo_m2p_show,
+};
+
+static const struct seq_operations p2mo_p2m_seq_ops = {
+	.start = p2mo_bucket_start, .next = p2mo_bucket_next,
+	.stop = p2mo_bucket_stop, .show = p2mo_p2m_show,
+};
+
+static int p2mo_m2p_open(struct inode *inode, struct file *file)
+{
+	int err = seq_open(file, &p2mo_m2p_seq_ops);
+
+	if (!err)
+		((struct seq_file *)file->private_data)->private = inode->i_private;
+	return err;
+}
+
+static int p2mo_p2m_open(struct inode *inode, struct file *file)
+{
+	int err = seq_open(file, &p2mo_p2m_seq_ops);
+
+	if (!err)
+		((struct seq_file *)file->private_data)->private = inode->i_private;
+	return err;
+}
+
+static const struct file_operations p2mo_m2p_fops = {
+	.owner = THIS_MODULE, .open = p2mo_m2p_open, .read = seq_read,
+	.llseek = seq_lseek, .release = seq_release,
+};
+
+static const struct file_operations p2mo_p2m_fops = {
+	.owner = THIS_MODULE, .open = p2mo_p2m_open, .read = seq_read,
+	.llseek = seq_lseek, .release = seq_release,
+};
+
+static int p2mo_stats_show(struct seq_file *s, void *unused)
+{
+	struct p2mo_table *t = s->private;
+	struct p2mo_stats st;
+
+	p2mo_table_stats(t, &st);
+	seq_printf(s, "backend %s\n", t->be->name);
+	seq_printf(s, "live_overrides %ld\n", atomic_long_read(&t->nr_overrides));
+	seq_printf(s, "foreign_tags_live %ld\n", atomic_long_read(&t->nr_tags));
+	seq_printf(s, "p2m_entries_live %ld\n", atomic_long_read(&t->nr_p2m));
+	seq_printf(s, "maps_seen %llu\n", st.maps_seen);
+	seq_printf(s, "unmaps_seen %llu\n", st.unmaps_seen);
+	seq_printf(s, "overrides_added %llu\n", st.overrides_added);
+	seq_printf(s, "overrides_removed %llu\n", st.overrides_removed);
+	seq_printf(s, "foreign_tags_set %llu\n", st.tags_set);
+	seq_printf(s, "foreign_tags_cleared %llu\n", st.tags_cleared);
+	seq_printf(s, "lookups_hit %llu\n", st.lookups_hit);
+	seq_printf(s, "lookups_miss %llu\n", st.lookups_miss);
+	seq_printf(s, "batches_undone %llu\n", st.batches_undone);
+	seq_printf(s, "untracked_unmaps %llu\n", st.untracked_unmaps);
+	seq_printf(s, "track_errors %llu\n", st.track_errors);
+	seq_printf(s, "rejected %llu\n", st.rejected);
+	seq_printf(s, "hook_missed %lu\n", p2mo_hooks_missed());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(p2mo_stats);
+
+static int p2mo_scan_foreign_show(struct seq_file *s, void *unused)
+{
+	struct p2mo_table *t = s->private;
+	unsigned long pfn, n = 0;
+
+	for (pfn = 0; pfn < t->be->scan_pfns; pfn++) {
+		unsigned long e = p2mo_be_p2m(t->be, pfn);
+
+		if (e != P2MO_INVALID_ENTRY && (e & P2MO_FOREIGN_FRAME_BIT))
+			n++;
+		if (!(pfn & 0xffff))
+			cond_resched();
+	}
+	seq_printf(s, "scanned_pfns %lu\nforeign_pfns %lu\n",
+		   t->be->scan_pfns, n);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(p2mo_scan_foreign);
+
+/* Failure to create debugfs files is not fatal, as debugfs intends. */
+void p2mo_debugfs_init(struct p2mo_table *t)
+{
+	p2mo_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("m2p", 0400, p2mo_debugfs_dir, &t->m2p,
+			    &p2mo_m2p_fops);
+	debugfs_create_file("p2m", 0400, p2mo_debugfs_dir, &t->p2m,
+			    &p2mo_p2m_fops);
+	debugfs_create_file("stats", 0400, p2mo_debugfs_dir, t,
+			    &p2mo_stats_fops);
+	debugfs_create_file("scan_foreign", 0400, p2mo_debugfs_dir, t,
+			    &p2mo_scan_foreign_fops);
+}
+
+void p2mo_debugfs_uninit(void)
+{
+	debugfs_remove_recursive(p2mo_debugfs_dir);
+	p2mo_debugfs_dir = NULL;
+}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Grant map/unmap through the backend, with the override tables kept in
+ * step.  p2mo_table_map_refs() is all or nothing: if any op fails or an
+ * override cannot be added, everything the call did is undone (overrides
+ * removed, grants unmapped) and the tables and backend are as before.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/printk.h>
+#include "alloc.h"
+#include "grant.h"
+
+static bool p2mo_batch_ok(struct p2mo_table *t, const void *ops,
+			  struct page **pages, unsigned int count)
+{
+	if (likely(ops && pages && count && count <= P2MO_MAX_BATCH))
+		return true;
+	p2mo_stat_inc(t, rejected);
+	pr_warn_ratelimited("bad grant batch: ops %p pages %p count %u\n",
+			    ops, pages, count);
+	return false;
+}
+
+static bool p2mo_op_mapped(struct gnttab_map_grant_ref *map_ops,
+			   struct gnttab_map_grant_ref *kmap_ops,
+			   unsigned int i)
+{
+	return map_ops[i].status == GNTST_okay &&
+	       (!kmap_ops || kmap_ops[i].status == GNTST_okay);
+}
+
+/**
+ * p2mo_mapped_mfn() - the frame a grant-mapped page shows, from the p2m
+ * @t:    the tables
+ * @page: a page the backend mapped a grant at
+ *
+ * Return: the mfn, or P2MO_INVALID_ENTRY if the page holds no foreign frame.
+ */
+unsigned long p2mo_mapped_mfn(struct p2mo_table *t, struct page *page)
+{
+	unsigned long pfn = t->be->ops->pfn_of(t->be, page);
+	unsigned long e = p2mo_be_p2m(t->be, pfn);
+
+	if (e == P2MO_INVALID_ENTRY || !(e & P2MO_FOREIGN_FRAME_BIT))
+		return P2MO_INVALID_ENTRY;
+	return e & ~P2MO_FRAME_BITS;
+}
+
+/* Room to unmap a whole batch, taken before mapping: undo cannot fail. */
+struct p2mo_undo {
+	struct gnttab_unmap_grant_ref *ops;
+	struct gnttab_unmap_grant_ref *kops;
+	struct page **pages;
+};
+
+static void *p2mo_undo_alloc(struct p2mo_undo *u, unsigned int count)
+{
+	void *buf = p2mo_kmalloc_array(count, 2 * sizeof(*u->ops) +
+				       sizeof(*u->pages), GFP_KERNEL);
+
+	u->ops = buf;
+	u->kops = u->ops + count;
+	u->pages = buf ? (struct page **)(u->kops + count) : NULL;
+	return buf;
+}
+
+#define P2MO_BAD_HANDLE	((grant_handle_t)~0U)	/* rejected, never valid */
+
+/*
+ * Unmap what a failed batch mapped.  Only ops that mapped are passed (the
+ * kernel fails an unmap of a page that holds no foreign frame); a kernel
+ * mapping whose user mapping failed goes in a second call of its own.
+ */
+static void p2mo_undo_maps(struct p2mo_table *t,
+			   struct gnttab_map_grant_ref *map_ops,
+			   struct gnttab_map_grant_ref *kmap_ops,
+			   struct page **pages, unsigned int count,
+			   struct p2mo_undo *u)
+{
+	unsigned int i, n = 0, nk = 0;
+	int err = 0;
+
+	for (i = 0; i < count; i++) {
+		struct gnttab_map_grant_ref *k = kmap_ops ? &kmap_ops[i] : NULL;
+
+		if (map_ops[i].status != GNTST_okay)
+			continue;
+		gnttab_set_unmap_op(&u->ops[n], map_ops[i].host_addr,
+				    map_ops[i].flags, map_ops[i].handle);
+		gnttab_set_unmap_op(&u->kops[n], k ? k->host_addr : 0,
+				    k ? k->flags : 0,
+				    k && k->status == GNTST_okay ?
+				    k->handle : P2MO_BAD_HANDLE);
+		u->pages[n++] = pages[i];
+	}
+	if (n)
+		err = t->be->ops->unmap_refs(t->be, u->ops,
+					     kmap_ops ? u->kops : NULL,
+					     u->pages, n);
+	for (i = 0; kmap_ops && i < count; i++) {
+		if (map_ops[i].status == GNTST_okay ||
+		    kmap_ops[i].status != GNTST_okay)
+			continue;
+		gnttab_set_unmap_op(&u->ops[nk], kmap_ops[i].host_addr,
+				    kmap_ops[i].flags, kmap_ops[i].handle);
+		u->pages[nk++] = pages[i];
+	}
+	if (nk)
+		err |= t->be->ops->unmap_refs(t->be, u->ops, NULL, u->pages,
+					      nk);
+	if (err)
+		pr_err_ratelimited("undo of a grant batch failed: mappings leak\n");
+	for (i = 0; i < count; i++) {
+		if (map_ops[i].status == GNTST_okay)
+			map_ops[i].status = GNTST_general_error;
+		if (kmap_ops && kmap_ops[i].status == GNTST_okay)
+			kmap_ops[i].status = GNTST_general_error;
+	}
+	p2mo_stat_inc(t, batches_undone);
+}
+
+static int p2mo_add_batch(struct p2mo_table *t, struct page **pages,
+			  unsigned int count, gfp_t gfp)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < count; i++) {
+		unsigned long bpfn = t->be->ops->pfn_of(t->be, pages[i]);
+		unsigned long mfn = p2mo_mapped_mfn(t, pages[i]);
+
+		if (mfn == P2MO_INVALID_ENTRY)
+			err = -EIO;	/* backend mapped but set no p2m */
+		else
+			err = p2mo_override_add(t, mfn, bpfn, gfp);
+		if (err)
+			break;
+	}
+	if (!err)
+		return 0;
+	/* Remove what this batch added, newest first. */
+	while (i--)
+		p2mo_override_remove(t, p2mo_mapped_mfn(t, pages[i]),
+				     t->be->ops->pfn_of(t->be, pages[i]));
+	return err;
+}
+
+/**
+ * p2mo_table_map_refs() - gnttab_map_refs() that keeps the overrides
+ * @t:        the tables
+ * @map_ops:  as for gnttab_map_refs()
+ * @kmap_ops: as for gnttab_map_refs(), may be NULL
+ * @pages:    as for gnttab_map_refs()
+ * @count:    number of ops, 1..P2MO_MAX_BATCH
+ *
+ * Return: 0 when every op mapped and has its override; otherwise nothing
+ * is left mapped or added: -EINVAL (bad arguments), -ENOMEM, -EEXIST (an
+ * override already existed), -EIO (an op failed: it keeps its status, the
+ * ops this call had mapped are unmapped and get GNTST_general_error), or
+ * the backend's own error.
+ */
+int p2mo_table_map_refs(struct p2mo_table *t,
+			struct gnttab_map_grant_ref *map_ops,
+			struct gnttab_map_grant_ref *kmap_ops,
+			struct page **pages, unsigned int count)
+{
+	struct p2mo_undo undo;
+	void *buf;
+	unsigned int i;
+	int err;
+
+	if (!p2mo_batch_ok(t, map_ops, pages, count))
+		return -EINVAL;
+	buf = p2mo_undo_alloc(&undo, count);
+	if (!buf) {
+		p2mo_stat_inc(t, rejected);
+		return -ENOMEM;
+	}
+	err = t->be->ops->map_refs(t->be, map_ops, kmap_ops, pages, count);
+	if (err)
+		goto out;
+	for (i = 0; i < count; i++)
+		if (!p2mo_op_mapped(map_ops, kmap_ops, i))
+			err = -EIO;
+	if (!err)
+		err = p2mo_add_batch(t, pages, count, GFP_KERNEL);
+	if (err) {
+		p2mo_undo_maps(t, map_ops, kmap_ops, pages, count, &undo);
+		goto out;
+	}
+	this_cpu_add(t->stats->maps_seen, count);
+out:
+	p2mo_kfree(buf);
+	if (err)
+		pr_warn_ratelimited("grant batch of %u not mapped: %d\n",
+				    count, err);
+	return err;
+}
+
+/**
+ * p2mo_table_unmap_refs() - gnttab_unmap_refs() that keeps the overrides
+ * @t:          the tables
+ * @unmap_ops:  as for gnttab_unmap_refs()
+ * @kunmap_ops: as for gnttab_unmap_refs(), may be NULL
+ * @pages:      as for gnttab_unmap_refs()
+ * @count:      number of ops, 1..P2MO_MAX_BATCH
+ *
+ * Overrides go for the ops that unmapped; an op that failed is still
+ * mapped and keeps its override.
+ *
+ * Return: 0; -EINVAL, -ENOMEM (nothing done), -EIO (some op failed), or
+ * the backend's own error.
+ */
+int p2mo_table_unmap_refs(struct p2mo_table *t,
+			  struct gnttab_unmap_grant_ref *unmap_ops,
+			  struct gnttab_unmap_grant_ref *kunmap_ops,
+			  struct page **pages, unsigned int count)
+{
+	unsigned long *mfns;
+	unsigned int i;
+	int err;
+
+	if (!p2mo_batch_ok(t, unmap_ops, pages, count))
+		return -EINVAL;
+	/* The p2m forgets the frame on unmap: note it first. */
+	mfns = p2mo_kmalloc_array(count, sizeof(*mfns), GFP_KERNEL);
+	if (!mfns) {
+		p2mo_stat_inc(t, rejected);
+		return -ENOMEM;
+	}
+	for (i = 0; i < count; i++)
+		mfns[i] = p2mo_mapped_mfn(t, pages[i]);
+	err = t->be->ops->unmap_refs(t->be, unmap_ops, kunmap_ops, pages,
+				     count);
+	if (!err) {
+		p2mo_track_unmapped(t, unmap_ops, pages, mfns, count);
+		for (i = 0; i < count && !err; i++)
+			if (unmap_ops[i].status != GNTST_okay)
+				err = -EIO;
+	}
+	p2mo_kfree(mfns);
+	return err;
+}
+
+/**
+ * p2mo_track_mapped() - add overrides for a batch someone else mapped
+ * @t:        the tables
+ * @map_ops:  the batch, after gnttab_map_refs() returned 0
+ * @kmap_ops: its kernel mappings, may be NULL
+ * @pages:    its pages
+ * @count:    its size
+ *
+ * Runs in a probe handler: atomic allocations, failures only counted.
+ */
+void p2mo_track_mapped(struct p2mo_table *t,
+		       struct gnttab_map_grant_ref *map_ops,
+		       struct gnttab_map_grant_ref *kmap_ops,
+		       struct page **pages, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		unsigned long mfn;
+
+		if (!p2mo_op_mapped(map_ops, kmap_ops, i))
+			continue;
+		mfn = p2mo_mapped_mfn(t, pages[i]);
+		if (mfn == P2MO_INVALID_ENTRY ||
+		    p2mo_override_add(t, mfn,
+				      t->be->ops->pfn_of(t->be, pages[i]),
+				      GFP_ATOMIC)) {
+			p2mo_stat_inc(t, track_errors);
+			continue;
+		}
+		p2mo_stat_inc(t, maps_seen);
+	}
+}
+
+/**
+ * p2mo_track_unmapped() - drop overrides of the ops of a batch that unmapped
+ * @t:         the tables
+ * @unmap_ops: the batch, after the unmap
+ * @pages:     its pages
+ * @mfns:      the frame of each page read before the unmap, or NULL
+ *             when the p2m still holds them (before the kernel clears it)
+ * @count:     its size
+ */
+void p2mo_track_unmapped(struct p2mo_table *t,
+			 struct gnttab_unmap_grant_ref *unmap_ops,
+			 struct page **pages, const unsigned long *mfns,
+			 unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		unsigned long bpfn, mfn;
+
+		if (unmap_ops[i].status != GNTST_okay)
+			continue;
+		bpfn = t->be->ops->pfn_of(t->be, pages[i]);
+		mfn = mfns ? mfns[i] : p2mo_mapped_mfn(t, pages[i]);
+		if (mfn == P2MO_INVALID_ENTRY ||
+		    p2mo_override_remove(t, mfn, bpfn))
+			p2mo_stat_inc(t, untracked_unmaps);
+		else
+			p2mo_stat_inc(t, unmaps_seen);
+	}
+}

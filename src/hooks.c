@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Following the kernel's own grant maps (stock xen-blkback and others).
+ *
+ * Every gnttab_map_refs() ends in set_foreign_p2m_mapping(), and every
+ * unmap (gnttab_unmap_refs() and the _sync/_async variants built on it)
+ * in clear_foreign_p2m_mapping().  Both live in arch/x86/xen/p2m.c, a
+ * translation unit apart from their callers, so they are never inlined
+ * away, and together they see every grant page the kernel maps:
+ *
+ * - kretprobe on set_foreign_p2m_mapping(): on return the p2m holds
+ *   FOREIGN_FRAME(mfn) for every op whose status is okay: add overrides.
+ * - kprobe on clear_foreign_p2m_mapping(): on entry the unmap hypercall
+ *   has run (statuses are set) and the p2m still names each frame: drop
+ *   the overrides of the ops that unmapped.
+ *
+ * Handlers run in atomic context: GFP_ATOMIC, failures only counted.
+ * Calls the module makes itself (struct p2mo_self_call) are skipped: the
+ * grant layer keeps those tables in step on its own.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+#include <linux/spinlock.h>
+#include "grant.h"
+#include "hooks.h"
+#include "xen.h"
+
+static struct p2mo_table *p2mo_hook_table;
+static DEFINE_SPINLOCK(p2mo_self_lock);	/* p2mo_self_calls */
+static LIST_HEAD(p2mo_self_calls);
+
+void p2mo_hooks_self_enter(struct p2mo_self_call *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&p2mo_self_lock, flags);
+	list_add(&c->node, &p2mo_self_calls);
+	spin_unlock_irqrestore(&p2mo_self_lock, flags);
+}
+
+void p2mo_hooks_self_exit(struct p2mo_self_call *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&p2mo_self_lock, flags);
+	list_del(&c->node);
+	spin_unlock_irqrestore(&p2mo_self_lock, flags);
+}
+
+static bool p2mo_is_self(const void *ops)
+{
+	struct p2mo_self_call *c;
+	unsigned long flags;
+	bool found = false;
+
+	spin_lock_irqsave(&p2mo_self_lock, flags);
+	list_for_each_entry(c, &p2mo_self_calls, node)
+		if (c->ops == ops)
+			found = true;
+	spin_unlock_irqrestore(&p2mo_self_lock, flags);
+	return found;
+}
+
+struct p2mo_map_call {
+	struct gnttab_map_grant_ref *map_ops;
+	struct gnttab_map_grant_ref *kmap_ops;
+	struct page **pages;
+	unsigned int count;
+};
+
+static int p2mo_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct p2mo_map_call *c = (struct p2mo_map_call *)ri->data;
+
+	c->map_ops = (void *)regs_get_kernel_argument(regs, 0);
+	c->kmap_ops = (void *)regs_get_kernel_argument(regs, 1);
+	c->pages = (void *)regs_get_kernel_argument(regs, 2);
+	c->count = regs_get_kernel_argument(regs, 3);
+	/* Non-zero: no return handler for this call. */
+	return p2mo_is_self(c->map_ops);
+}
+
+static int p2mo_map_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct p2mo_map_call *c = (struct p2mo_map_call *)ri->data;
+
+	if (regs_return_value(regs) == 0)
+		p2mo_track_mapped(p2mo_hook_table, c->map_ops, c->kmap_ops,
+				  c->pages, c->count);
+	return 0;
+}
+
+static struct kretprobe p2mo_map_probe = {
+	.kp.symbol_name = "set_foreign_p2m_mapping",
+	.entry_handler = p2mo_map_entry,
+	.handler = p2mo_map_return,
+	.data_size = sizeof(struct p2mo_map_call),
+	.maxactive = 64,
+};
+
+static int p2mo_unmap_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct gnttab_unmap_grant_ref *unmap_ops;
+	struct page **pages;
+	unsigned int count;
+
+	unmap_ops = (void *)regs_get_kernel_argument(regs, 0);
+	pages = (void *)regs_get_kernel_argument(regs, 2);
+	count = regs_get_kernel_argument(regs, 3);
+	if (!p2mo_is_self(unmap_ops))
+		p2mo_track_unmapped(p2mo_hook_table, unmap_ops, pages, NULL,
+				    count);
+	return 0;
+}
+
+static struct kprobe p2mo_unmap_probe = {
+	.symbol_name = "clear_foreign_p2m_mapping",
+	.pre_handler = p2mo_unmap_pre,
+};
+
+int p2mo_hooks_init(struct p2mo_table *t)
+{
+	int err;
+
+	if (strcmp(t->be->name, "xen"))
+		return 0;	/* nothing to follow on a simulated machine */
+	p2mo_hook_table = t;
+	err = register_kretprobe(&p2mo_map_probe);
+	if (err) {
+		pr_err("cannot probe %s: %d\n", p2mo_map_probe.kp.symbol_name,
+		       err);
+		goto err_table;
+	}
+	err = register_kprobe(&p2mo_unmap_probe);
+	if (err) {
+		pr_err("cannot probe %s: %d\n", p2mo_unmap_probe.symbol_name,
+		       err);
+		goto err_map;
+	}
+	pr_info("following grant maps at %s and unmaps at %s\n",
+		p2mo_map_probe.kp.symbol_name, p2mo_unmap_probe.symbol_name);
+	return 0;
+
+err_map:
+	unregister_kretprobe(&p2mo_map_probe);
+err_table:
+	p2mo_hook_table = NULL;
+	return err;
+}
+
+void p2mo_hooks_uninit(void)
+{
+	if (!p2mo_hook_table)
+		return;
+	unregister_kprobe(&p2mo_unmap_probe);
+	unregister_kretprobe(&p2mo_map_probe);
+	p2mo_hook_table = NULL;
+	pr_info("grant hooks detached\n");
+}
+
+unsigned long p2mo_hooks_missed(void)
+{
+	if (!p2mo_hook_table)
+		return 0;
+	return p2mo_map_probe.nmissed + p2mo_map_probe.kp.nmissed +
+	       p2mo_unmap_probe.nmissed;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lock order of p2m-override, declared in one place.
+ *
+ * A CPU may take a lock only while every p2m-override lock it already
+ * holds has a lower level.  Debug builds (CONFIG_P2M_OVERRIDE_DEBUG) check
+ * this at run time with a per-CPU "current level", as Xen's mm-locks.h
+ * does; lockdep checks it too, each level being its own lock class.
+ *
+ * level  lock                          protects
+ * -----  ----------------------------  -------------------------------------
+ *  10    sim domain grant_lock         the granting (subject) domain's grant
+ *                                      entries and their map counts
+ *  20    sim domain p2m_lock           the mapping (caller) domain's p2m
+ *  30    sim machine lock              m2p, frame ownership, map handles
+ *  40    m2p override bucket stripe    chains of the buckets in the stripe,
+ *                                      tag_pfn of their entries
+ *  50    p2m override bucket stripe    chains of the buckets in the stripe,
+ *                                      val/saved/flags of their entries
+ *
+ * Levels 10-20 carry Xen's lock-level bias: when one domain maps another's
+ * grant, the subject (granter) is locked before the caller (mapper).
+ * The core (40-50) never calls a backend with a stripe held, and backends
+ * never call the core, so 10-30 and 40-50 never nest in practice; the
+ * order between them is declared anyway.
+ *
+ * Lookups take none of these: they run under rcu_read_lock().
+ */
+#ifndef _P2MO_LOCKS_H
+#define _P2MO_LOCKS_H
+
+#include <linux/spinlock.h>
+#include <linux/percpu.h>
+
+enum p2mo_lock_level {
+	P2MO_LEVEL_NONE = 0,
+	P2MO_LEVEL_SIM_GRANT = 10,
+	P2MO_LEVEL_SIM_P2M = 20,
+	P2MO_LEVEL_SIM_MACHINE = 30,
+	P2MO_LEVEL_M2P = 40,
+	P2MO_LEVEL_P2M = 50,
+};
+
+struct p2mo_lock {
+	spinlock_t lock;
+#ifdef CONFIG_P2M_OVERRIDE_DEBUG
+	int level;		/* this lock's place in the order */
+	int unlock_level;	/* CPU level to restore on unlock */
+#endif
+};
+
+#ifdef CONFIG_P2M_OVERRIDE_DEBUG
+DECLARE_PER_CPU(int, p2mo_cpu_lock_level);
+void p2mo_lock_order_violation(int held, int wanted);
+bool p2mo_lock_level_ok(int wanted);
+extern atomic_t p2mo_lock_violations;
+
+static inline void p2mo_lock_level_enter(struct p2mo_lock *l)
+{
+	int cur = this_cpu_read(p2mo_cpu_lock_level);
+
+	if (unlikely(cur >= l->level))
+		p2mo_lock_order_violation(cur, l->level);
+	l->unlock_level = cur;
+	this_cpu_write(p2mo_cpu_lock_level, l->level);
+}
+
+static inline void p2mo_lock_level_exit(struct p2mo_lock *l)
+{
+	this_cpu_write(p2mo_cpu_lock_level, l->unlock_level);
+}
+#else
+static inline void p2mo_lock_level_enter(struct p2mo_lock *l) { }
+static inline void p2mo_lock_level_exit(struct p2mo_lock *l) { }
+#endif
+
+void p2mo_lock_init(struct p2mo_lock *l, int level,
+		    struct lock_class_key *key, const char *name);
+
+/* Writers may run from a kretprobe handler: keep interrupts off. */
+static inline unsigned long p2mo_lock(struct p2mo_lock *l)
+	__acquires(&l->lock)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	p2mo_lock_level_enter(l);
+	spin_lock(&l->lock);
+	return flags;
+}
+
+static inline void p2mo_unlock(struct p2mo_lock *l, unsigned long flags)
+	__releases(&l->lock)
+{
+	spin_unlock(&l->lock);
+	p2mo_lock_level_exit(l);
+	local_irq_restore(flags);
+}
+
+#endif /* _P2MO_LOCKS_H */

@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The simulated machine, domains and grant tables (see sim.h). */
+#define pr_fmt(fmt) KBUILD_MODNAME ": sim: " fmt
+
+#include <linux/errno.h>
+#include <linux/mm.h>
+#include <linux/printk.h>
+#include "alloc.h"
+#include "sim.h"
+
+static struct lock_class_key p2mo_sim_grant_key;
+static struct lock_class_key p2mo_sim_p2m_key;
+static struct lock_class_key p2mo_sim_machine_key;
+
+static struct p2mo_sim_domain *p2mo_sim_be(struct p2mo_backend *be)
+{
+	return container_of(be, struct p2mo_sim_domain, be);
+}
+
+static unsigned long p2mo_sim_p2m_read(struct p2mo_backend *be,
+				       unsigned long pfn)
+{
+	struct p2mo_sim_domain *d = p2mo_sim_be(be);
+
+	return pfn < d->nr_pfns ? READ_ONCE(d->p2m[pfn]) : P2MO_INVALID_ENTRY;
+}
+
+static unsigned long p2mo_sim_m2p_read(struct p2mo_backend *be,
+				       unsigned long mfn)
+{
+	struct p2mo_sim_machine *m = p2mo_sim_be(be)->m;
+
+	return mfn < m->nr_mfns ? READ_ONCE(m->m2p[mfn]) : P2MO_INVALID_ENTRY;
+}
+
+static int p2mo_sim_p2m_write(struct p2mo_backend *be, unsigned long pfn,
+			      unsigned long val)
+{
+	struct p2mo_sim_domain *d = p2mo_sim_be(be);
+	unsigned long flags;
+
+	if (pfn >= d->nr_pfns)
+		return -EINVAL;
+	flags = p2mo_lock(&d->p2m_lock);
+	WRITE_ONCE(d->p2m[pfn], val);
+	p2mo_unlock(&d->p2m_lock, flags);
+	return 0;
+}
+
+static unsigned long p2mo_sim_page_to_pfn(struct p2mo_backend *be,
+					  struct page *page)
+{
+	struct p2mo_sim_domain *d = p2mo_sim_be(be);
+
+	if (page < d->pages || page >= d->pages + d->nr_pfns)
+		return P2MO_INVALID_ENTRY;
+	return page - d->pages;
+}
+
+static struct p2mo_sim_domain *p2mo_sim_domain(struct p2mo_sim_machine *m,
+					       domid_t domid)
+{
+	return domid < P2MO_SIM_MAX_DOMAINS ? m->doms[domid] : NULL;
+}
+
+static bool p2mo_sim_fault(struct p2mo_sim_machine *m)
+{
+	int n = atomic_read(&m->fail_op);
+
+	return n > 0 && atomic_dec_and_test(&m->fail_op);
+}
+
+/* With the machine lock held. */
+static int p2mo_sim_handle_alloc(struct p2mo_sim_machine *m)
+{
+	unsigned int h;
+
+	for (h = 0; h < m->nr_handles; h++) {
+		if (!m->handles[h].in_use) {
+			m->handles[h].in_use = true;
+			m->live_handles++;
+			return h;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* Map one grant for @d; @bpfn is invalid for a kernel-only mapping. */
+static s16 p2mo_sim_map_one(struct p2mo_sim_domain *d,
+			    struct gnttab_map_grant_ref *op,
+			    unsigned long bpfn)
+{
+	struct p2mo_sim_domain *g = p2mo_sim_domain(d->m, op->dom);
+	bool host = bpfn != P2MO_INVALID_ENTRY;
+	unsigned long gflags, pflags = 0, mflags, mfn;
+	struct p2mo_sim_grant *gr;
+	s16 st = GNTST_okay;
+	int h;
+
+	if (!g)
+		return GNTST_bad_domain;
+	gflags = p2mo_lock(&g->grant_lock);	/* subject before caller */
+	gr = op->ref < g->nr_grants ? &g->grants[op->ref] : NULL;
+	if (!gr || !gr->in_use) {
+		st = GNTST_bad_gntref;
+		goto out_grant;
+	}
+	if (gr->to != d->domid) {
+		st = GNTST_permission_denied;
+		goto out_grant;
+	}
+	mfn = READ_ONCE(g->p2m[gr->pfn]);
+	if (host) {
+		pflags = p2mo_lock(&d->p2m_lock);
+		if (READ_ONCE(d->p2m[bpfn]) != P2MO_INVALID_ENTRY) {
+			st = GNTST_general_error;	/* page must be ballooned */
+			goto out_p2m;
+		}
+	}
+	mflags = p2mo_lock(&d->m->lock);
+	h = p2mo_sim_handle_alloc(d->m);
+	if (h >= 0)
+		d->m->handles[h] = (struct p2mo_sim_handle) {
+			.bpfn = bpfn, .host_addr = op->host_addr,
+			.ref = op->ref, .granter = g->domid,
+			.mapper = d->domid, .in_use = true,
+		};
+	p2mo_unlock(&d->m->lock, mflags);
+	if (h < 0) {
+		st = GNTST_no_space;
+		goto out_p2m;
+	}
+	if (host)
+		WRITE_ONCE(d->p2m[bpfn], P2MO_FOREIGN_FRAME(mfn));
+	gr->maps++;
+	op->handle = h;
+	op->dev_bus_addr = (u64)mfn << PAGE_SHIFT;
+out_p2m:
+	if (host)
+		p2mo_unlock(&d->p2m_lock, pflags);
+out_grant:
+	p2mo_unlock(&g->grant_lock, gflags);
+	return st;
+}
+
+static int p2mo_sim_map_refs(struct p2mo_backend *be,
+			     struct gnttab_map_grant_ref *map_ops,
+			     struct gnttab_map_grant_ref *kmap_ops,
+			     struct page **pages, unsigned int count)
+{
+	struct p2mo_sim_domain *d = p2mo_sim_be(be);
+	unsigned int i;
+
+	if (d->m->fail_call) {
+		int err = d->m->fail_call;
+
+		d->m->fail_call = 0;
+		return err;
+	}
+	for (i = 0; i < count; i++) {
+		unsigned long bpfn = p2mo_sim_page_to_pfn(be, pages[i]);
+
+		if (p2mo_sim_fault(d->m))
+			map_ops[i].status = d->m->fail_status;
+		else if (bpfn == P2MO_INVALID_ENTRY)
+			map_ops[i].status = GNTST_bad_virt_addr;
+		else
+			map_ops[i].status = p2mo_sim_map_one(d, &map_ops[i],
+							     bpfn);
+		if (!kmap_ops)
+			continue;
+		kmap_ops[i].status = p2mo_sim_fault(d->m) ?
+			d->m->fail_status :
+			p2mo_sim_map_one(d, &kmap_ops[i], P2MO_INVALID_ENTRY);
+	}
+	return 0;
+}
+
+static s16 p2mo_sim_unmap_one(struct p2mo_sim_domain *d,
+			      struct gnttab_unmap_grant_ref *op)
+{
+	struct p2mo_sim_machine *m = d->m;
+	struct p2mo_sim_handle h, *hp;
+	unsigned long gflags, pflags, mflags;
+	struct p2mo_sim_domain *g;
+	s16 st = GNTST_okay;
+
+	if (op->handle >= m->nr_handles)
+		return GNTST_bad_handle;
+	/* Peek to learn the granter, then lock in order and look again. */
+	mflags = p2mo_lock(&m->lock);
+	h = m->handles[op->handle];
+	p2mo_unlock(&m->lock, mflags);
+	g = p2mo_sim_domain(m, h.granter);
+	if (!h.in_use || h.mapper != d->domid || !g)
+		return GNTST_bad_handle;
+	gflags = p2mo_lock(&g->grant_lock);
+	pflags = p2mo_lock(&d->p2m_lock);
+	mflags = p2mo_lock(&m->lock);
+	hp = &m->handles[op->handle];
+	if (!hp->in_use || hp->mapper != d->domid || hp->granter != g->domid) {
+		st = GNTST_bad_handle;
+	} else if (hp->host_addr != op->host_addr) {
+		st = GNTST_bad_virt_addr;
+	} else {
+		if (hp->bpfn != P2MO_INVALID_ENTRY)
+			WRITE_ONCE(d->p2m[hp->bpfn], P2MO_INVALID_ENTRY);
+		g->grants[hp->ref].maps--;
+		hp->in_use = false;
+		m->live_handles--;
+	}
+	p2mo_unlock(&m->lock, mflags);
+	p2mo_unlock(&d->p2m_lock, pflags);
+	p2mo_unlock(&g->grant_lock, gflags);
+	return st;
+}
+
+static int p2mo_sim_unmap_refs(struct p2mo_backend *be,
+			       struct gnttab_unmap_grant_ref *unmap_ops,
+			       struct gnttab_unmap_grant_ref *kunmap_ops,
+			       struct page **pages, unsigned int count)
+{
+	struct p2mo_sim_domain *d = p2mo_sim_be(be);
+	unsigned int i;
+
+	if (d->m->fail_call) {
+		int err = d->m->fail_call;
+
+		d->m->fail_call = 0;
+		return err;
+	}
+	for (i = 0; i < count; i++) {
+		unmap_ops[i].status = p2mo_sim_fault(d->m) ?
+			d->m->fail_status : p2mo_sim_unmap_one(d, &unmap_ops[i]);
+		if (kunmap_ops)
+			kunmap_ops[i].status =
+				p2mo_sim_unmap_one(d, &kunmap_ops[i]);
+	}
+	return 0;
+}
+
+static const struct p2mo_backend_ops p2mo_sim_ops = {
+	.p2m_read = p2mo_sim_p2m_read,
+	.m2p_read = p2mo_sim_m2p_read,
+	.p2m_write = p2mo_sim_p2m_write,
+	.pfn_of = p2mo_sim_page_to_pfn,
+	.map_refs = p2mo_sim_map_refs,
+	.unmap_refs = p2mo_sim_unmap_refs,
+};
+
+/**
+ * p2mo_sim_machine_create() - a machine with no domain yet
+ * @nr_mfns:    its frames
+ * @nr_handles: how many grant mappings may be live at once
+ *
+ * Return: the machine, or NULL.
+ */
+struct p2mo_sim_machine *p2mo_sim_machine_create(unsigned long nr_mfns,
+						 unsigned int nr_handles)
+{
+	struct p2mo_sim_machine *m;
+	unsigned long i;
+
+	if (!nr_mfns || nr_mfns >= P2MO_IDENTITY_FRAME_BIT || !nr_handles)
+		return NULL;
+	m = p2mo_kvcalloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->m2p = p2mo_kvcalloc(nr_mfns, sizeof(*m->m2p));
+	m->handles = p2mo_kvcalloc(nr_handles, sizeof(*m->handles));
+	if (!m->m2p || !m->handles) {
+		p2mo_kvfree(m->handles);
+		p2mo_kvfree(m->m2p);
+		p2mo_kvfree(m);
+		return NULL;
+	}
+	for (i = 0; i < nr_mfns; i++)
+		m->m2p[i] = P2MO_INVALID_ENTRY;
+	m->nr_mfns = nr_mfns;
+	m->next_mfn = nr_mfns;
+	m->nr_handles = nr_handles;
+	p2mo_lock_init(&m->lock, P2MO_LEVEL_SIM_MACHINE, &p2mo_sim_machine_key,
+		       "p2mo_sim_machine");
+	return m;
+}
+
+static void p2mo_sim_domain_free(struct p2mo_sim_domain *d)
+{
+	p2mo_kvfree(d->grants);
+	p2mo_kvfree(d->pages);
+	p2mo_kvfree(d->p2m);
+	p2mo_kvfree(d);
+}
+
+void p2mo_sim_machine_destroy(struct p2mo_sim_machine *m)
+{
+	unsigned int i;
+
+	if (!m)
+		return;
+	for (i = 0; i < P2MO_SIM_MAX_DOMAINS; i++)
+		if (m->doms[i])
+			p2mo_sim_domain_free(m->doms[i]);
+	p2mo_kvfree(m->handles);
+	p2mo_kvfree(m->m2p);
+	p2mo_kvfree(m);
+}
+
+static void p2mo_sim_populate(struct p2mo_sim_domain *d,
+			      unsigned long nr_populated)
+{
+	unsigned long pfn;
+
+	for (pfn = 0; pfn < d->nr_pfns; pfn++) {
+		unsigned long mfn = P2MO_INVALID_ENTRY;
+
+		if (pfn < nr_populated) {
+			mfn = --d->m->next_mfn;
+			d->m->m2p[mfn] = pfn;
+		}
+		d->p2m[pfn] = mfn;
+	}
+}
+
+/**
+ * p2mo_sim_domain_create() - add a domain to a machine
+ * @m:            the machine
+ * @domid:        its id, below P2MO_SIM_MAX_DOMAINS, unused
+ * @nr_pfns:      its pfns
+ * @nr_populated: pfns [0, nr_populated) get frames; the rest are
+ *                ballooned (invalid p2m), where grants can be mapped
+ * @nr_grants:    size of its grant table
+ *
+ * Return: the domain, or NULL (bad id, no frames left, no memory).
+ */
+struct p2mo_sim_domain *p2mo_sim_domain_create(struct p2mo_sim_machine *m,
+					       domid_t domid,
+					       unsigned long nr_pfns,
+					       unsigned long nr_populated,
+					       unsigned int nr_grants)
+{
+	struct p2mo_sim_domain *d;
+
+	if (domid >= P2MO_SIM_MAX_DOMAINS || m->doms[domid] ||
+	    !nr_pfns || nr_populated > nr_pfns || nr_populated > m->next_mfn ||
+	    nr_pfns >= P2MO_IDENTITY_FRAME_BIT)
+		return NULL;
+	d = p2mo_kvcalloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->p2m = p2mo_kvcalloc(nr_pfns, sizeof(*d->p2m));
+	d->pages = p2mo_kvcalloc(nr_pfns, sizeof(*d->pages));
+	d->grants = p2mo_kvcalloc(nr_grants ?: 1, sizeof(*d->grants));
+	if (!d->p2m || !d->pages || !d->grants) {
+		p2mo_sim_domain_free(d);
+		return NULL;
+	}
+	d->m = m;
+	d->domid = domid;
+	d->nr_pfns = nr_pfns;
+	d->nr_grants = nr_grants;
+	p2mo_lock_init(&d->grant_lock, P2MO_LEVEL_SIM_GRANT,
+		       &p2mo_sim_grant_key, "p2mo_sim_grant");
+	p2mo_lock_init(&d->p2m_lock, P2MO_LEVEL_SIM_P2M, &p2mo_sim_p2m_key,
+		       "p2mo_sim_p2m");
+	p2mo_sim_populate(d, nr_populated);
+	d->be = (struct p2mo_backend) {
+		.ops = &p2mo_sim_ops, .name = "sim",
+		.p2m = d->p2m, .m2p = m->m2p,
+		.max_pfn = nr_pfns, .max_mfn = m->nr_mfns,
+		.scan_pfns = nr_pfns,
+	};
+	m->doms[domid] = d;
+	return d;
+}
+
+/**
+ * p2mo_sim_grant() - grant domain @to access to the frame of @pfn
+ * @d:   the granting domain
+ * @to:  the grantee (may be @d itself)
+ * @pfn: a populated pfn of @d
+ *
+ * Return: the grant reference, -EINVAL (pfn not populated), -ENOSPC.
+ */
+int p2mo_sim_grant(struct p2mo_sim_domain *d, domid_t to, unsigned long pfn)
+{
+	unsigned long flags, e;
+	unsigned int ref;
+	int ret = -ENOSPC;
+
+	e = pfn < d->nr_pfns ? READ_ONCE(d->p2m[pfn]) : P2MO_INVALID_ENTRY;
+	if (e == P2MO_INVALID_ENTRY || (e & P2MO_FRAME_BITS))
+		return -EINVAL;
+	flags = p2mo_lock(&d->grant_lock);
+	for (ref = 0; ref < d->nr_grants; ref++) {
+		struct p2mo_sim_grant *g = &d->grants[ref];
+
+		if (g->in_use)
+			continue;
+		*g = (struct p2mo_sim_grant) { .pfn = pfn, .to = to,
+					       .in_use = true };
+		ret = ref;
+		break;
+	}
+	p2mo_unlock(&d->grant_lock, flags);
+	return ret;
+}
+
+/**
+ * p2mo_sim_end_grant() - revoke a grant
+ * @d:   the granting domain
+ * @ref: the grant
+ *
+ * Return: 0, -EINVAL (no such grant), -EBUSY (still mapped).
+ */
+int p2mo_sim_end_grant(struct p2mo_sim_domain *d, grant_ref_t ref)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	flags = p2mo_lock(&d->grant_lock);
+	if (ref >= d->nr_grants || !d->grants[ref].in_use)
+		ret = -EINVAL;
+	else if (d->grants[ref].maps)
+		ret = -EBUSY;
+	else
+		d->grants[ref].in_use = false;
+	p2mo_unlock(&d->grant_lock, flags);
+	return ret;
+}
+
+struct page *p2mo_sim_page(struct p2mo_sim_domain *d, unsigned long pfn)
+{
+	return pfn < d->nr_pfns ? &d->pages[pfn] : NULL;
+}
+
+/* The host address a test puts in a map op for @pfn. */
+u64 p2mo_sim_addr(unsigned long pfn)
+{
+	return (u64)pfn << PAGE_SHIFT;
+}
+
+void p2mo_sim_fail_op(struct p2mo_sim_machine *m, int nth, s16 status)
+{
+	m->fail_status = status;
+	atomic_set(&m->fail_op, nth);
+}
+
+void p2mo_sim_fail_call(struct p2mo_sim_machine *m, int err)
+{
+	m->fail_call = err;
+}

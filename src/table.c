@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Life cycle of a set of override tables: caches, init, drain, uninit. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include "alloc.h"
+#include "table.h"
+
+static struct kmem_cache *p2mo_m2p_cache;
+static struct kmem_cache *p2mo_p2m_cache;
+static struct lock_class_key p2mo_m2p_lock_key;
+static struct lock_class_key p2mo_p2m_lock_key;
+
+int p2mo_caches_init(void)
+{
+	p2mo_m2p_cache = KMEM_CACHE(p2mo_m2p_entry, 0);
+	if (!p2mo_m2p_cache)
+		return -ENOMEM;
+	p2mo_p2m_cache = KMEM_CACHE(p2mo_p2m_entry, 0);
+	if (!p2mo_p2m_cache) {
+		kmem_cache_destroy(p2mo_m2p_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void p2mo_caches_uninit(void)
+{
+	rcu_barrier();		/* call_rcu() frees into the caches */
+	kmem_cache_destroy(p2mo_p2m_cache);
+	kmem_cache_destroy(p2mo_m2p_cache);
+}
+
+size_t p2mo_m2p_entry_size(void)
+{
+	return kmem_cache_size(p2mo_m2p_cache);
+}
+
+size_t p2mo_p2m_entry_size(void)
+{
+	return kmem_cache_size(p2mo_p2m_cache);
+}
+
+struct p2mo_m2p_entry *p2mo_m2p_entry_alloc(gfp_t gfp)
+{
+	return p2mo_cache_alloc(p2mo_m2p_cache, gfp);
+}
+
+static void p2mo_m2p_entry_free_rcu(struct rcu_head *head)
+{
+	p2mo_cache_free(p2mo_m2p_cache,
+			container_of(head, struct p2mo_m2p_entry, rcu));
+}
+
+void p2mo_m2p_entry_free(struct p2mo_m2p_entry *e, bool published)
+{
+	if (published)
+		call_rcu(&e->rcu, p2mo_m2p_entry_free_rcu);
+	else
+		p2mo_cache_free(p2mo_m2p_cache, e);
+}
+
+struct p2mo_p2m_entry *p2mo_p2m_entry_alloc(gfp_t gfp)
+{
+	return p2mo_cache_alloc(p2mo_p2m_cache, gfp);
+}
+
+static void p2mo_p2m_entry_free_rcu(struct rcu_head *head)
+{
+	p2mo_cache_free(p2mo_p2m_cache,
+			container_of(head, struct p2mo_p2m_entry, rcu));
+}
+
+/* Free an unpublished entry now, a published one after a grace period. */
+void p2mo_p2m_entry_free(struct p2mo_p2m_entry *e)
+{
+	p2mo_cache_free(p2mo_p2m_cache, e);
+}
+
+void p2mo_p2m_entry_free_published(struct p2mo_p2m_entry *e)
+{
+	call_rcu(&e->rcu, p2mo_p2m_entry_free_rcu);
+}
+
+static bool p2mo_params_ok(const struct p2mo_params *p)
+{
+	return p->m2p_bits >= P2MO_MIN_BITS && p->m2p_bits <= P2MO_MAX_BITS &&
+	       p->p2m_bits >= P2MO_MIN_BITS && p->p2m_bits <= P2MO_MAX_BITS &&
+	       p->lock_bits <= P2MO_MAX_BITS;
+}
+
+/**
+ * p2mo_table_init() - set up empty override tables over a backend
+ * @t:      the tables
+ * @be:     the backend they override
+ * @params: their sizes
+ *
+ * Return: 0, -EINVAL for sizes out of range, -ENOMEM.
+ */
+int p2mo_table_init(struct p2mo_table *t, struct p2mo_backend *be,
+		    const struct p2mo_params *params)
+{
+	int err;
+
+	if (!be || !params || !p2mo_params_ok(params)) {
+		pr_err_ratelimited("table: bad backend or sizes\n");
+		return -EINVAL;
+	}
+	memset(t, 0, sizeof(*t));
+	t->be = be;
+	t->stats = alloc_percpu(struct p2mo_stats);
+	if (!t->stats)
+		return -ENOMEM;
+	err = p2mo_htab_init(&t->m2p, params->m2p_bits, params->lock_bits,
+			     P2MO_LEVEL_M2P, &p2mo_m2p_lock_key,
+			     "p2mo_m2p_stripe");
+	if (err)
+		goto err_stats;
+	err = p2mo_htab_init(&t->p2m, params->p2m_bits, params->lock_bits,
+			     P2MO_LEVEL_P2M, &p2mo_p2m_lock_key,
+			     "p2mo_p2m_stripe");
+	if (err)
+		goto err_m2p;
+	return 0;
+
+err_m2p:
+	p2mo_htab_uninit(&t->m2p);
+err_stats:
+	free_percpu(t->stats);
+	t->stats = NULL;
+	return err;
+}
+
+/**
+ * p2mo_table_uninit() - free empty override tables
+ * @t: the tables
+ *
+ * Return: 0, or -EBUSY (nothing freed) while overrides are live: remove
+ * them, or p2mo_table_drain() them, first.
+ */
+int p2mo_table_uninit(struct p2mo_table *t)
+{
+	long live = atomic_long_read(&t->nr_overrides) +
+		    atomic_long_read(&t->nr_p2m);
+
+	if (live) {
+		pr_warn_ratelimited("table: %ld overrides still live, not freeing\n",
+				    live);
+		return -EBUSY;
+	}
+	rcu_barrier();
+	p2mo_htab_uninit(&t->p2m);
+	p2mo_htab_uninit(&t->m2p);
+	free_percpu(t->stats);
+	t->stats = NULL;
+	return 0;
+}
+
+static unsigned long p2mo_drain_m2p_bucket(struct p2mo_table *t,
+					   struct hlist_head *head)
+{
+	struct p2mo_m2p_entry *e;
+	unsigned long n = 0;
+
+	/* Removal may free the next entry too: restart after each one. */
+	for (;;) {
+		unsigned long mfn, bpfn;
+
+		rcu_read_lock();
+		e = hlist_entry_safe(rcu_dereference(hlist_first_rcu(head)),
+				     struct p2mo_m2p_entry, node);
+		if (e) {
+			mfn = e->mfn;
+			bpfn = e->bpfn;
+		}
+		rcu_read_unlock();
+		if (!e || p2mo_override_remove(t, mfn, bpfn))
+			return n;
+		n++;
+	}
+}
+
+static unsigned long p2mo_drain_p2m_bucket(struct p2mo_table *t,
+					   struct hlist_head *head)
+{
+	struct p2mo_p2m_entry *e;
+	unsigned long n = 0;
+
+	for (;;) {
+		unsigned long pfn;
+
+		rcu_read_lock();
+		e = hlist_entry_safe(rcu_dereference(hlist_first_rcu(head)),
+				     struct p2mo_p2m_entry, node);
+		if (e)
+			pfn = e->pfn;
+		rcu_read_unlock();
+		if (!e || p2mo_p2m_clear(t, pfn))
+			return n;
+		n++;
+	}
+}
+
+/**
+ * p2mo_table_drain() - remove every override, restoring every FOREIGN tag
+ * @t: the tables; the caller keeps writers away (hooks detached)
+ *
+ * Return: the number of entries removed.
+ */
+unsigned long p2mo_table_drain(struct p2mo_table *t)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < (1UL << t->m2p.bits); i++)
+		n += p2mo_drain_m2p_bucket(t, &t->m2p.buckets[i]);
+	for (i = 0; i < (1UL << t->p2m.bits); i++)
+		n += p2mo_drain_p2m_bucket(t, &t->p2m.buckets[i]);
+	if (!atomic_long_read(&t->nr_overrides))
+		p2mo_htab_reset_bounds(&t->m2p);
+	if (!atomic_long_read(&t->nr_p2m))
+		p2mo_htab_reset_bounds(&t->p2m);
+	return n;
+}
+
+void p2mo_table_stats(struct p2mo_table *t, struct p2mo_stats *sum)
+{
+	unsigned int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const u64 *c = (const u64 *)per_cpu_ptr(t->stats, cpu);
+		u64 *s = (u64 *)sum;
+
+		for (i = 0; i < sizeof(*sum) / sizeof(u64); i++)
+			s[i] += READ_ONCE(c[i]);
+	}
+}
+
+bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
+		   unsigned long frame, unsigned long limit)
+{
+	if (likely(frame < limit))
+		return true;
+	p2mo_stat_inc(t, rejected);
+	pr_warn_ratelimited("%s %#lx out of range (limit %#lx)\n",
+			    what, frame, limit);
+	return false;
+}

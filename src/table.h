@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The override tables of one domain, and their lockless lookups.
+ *
+ * m2p override table: one struct p2mo_m2p_entry per (mfn, backend pfn)
+ * override, hashed by mfn.  All entries of one mfn sit in one bucket,
+ * next to each other and sorted by backend pfn: that run is the reverse
+ * map of the mfn, and its first entry is the answer of mfn_to_pfn (the
+ * lowest backend pfn, a function of the live set, not of its history).
+ *
+ * p2m override table: one struct p2mo_p2m_entry per overridden pfn,
+ * hashed by pfn.  It holds the FOREIGN tags of local frontend pfns whose
+ * frame is mapped by a local backend, and entries set through
+ * p2mo_p2m_set().  The backend's own p2m is never written.
+ *
+ * Locking and RCU rules (lock order: locks.h):
+ * - Lookups take no lock: rcu_read_lock() around a chain walk; fields a
+ *   reader uses are immutable after publication (mfn, bpfn, pfn) or
+ *   single words read with READ_ONCE() (val).
+ * - All changes go through one write path, p2mo_override_add() and
+ *   p2mo_override_remove() in m2p.c: with the mfn's m2p stripe held they
+ *   update the chain (reverse map), the FOREIGN tag (taking the frontend
+ *   pfn's p2m stripe inside) and the bounds together.  p2mo_p2m_set() and
+ *   p2mo_p2m_clear() take the p2m stripe alone.
+ * - Entries are unlinked with hlist_del_rcu() and freed by call_rcu();
+ *   p2mo_table_uninit() waits with rcu_barrier().
+ */
+#ifndef _P2MO_TABLE_H
+#define _P2MO_TABLE_H
+
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include "backend.h"
+#include "htab.h"
+
+/**
+ * struct p2mo_params - size of one set of override tables
+ * @m2p_bits:	log2 of the m2p override buckets
+ * @p2m_bits:	log2 of the p2m override buckets
+ * @lock_bits:	log2 of the lock stripes of each table (capped at its bits)
+ */
+struct p2mo_params {
+	unsigned int m2p_bits;
+	unsigned int p2m_bits;
+	unsigned int lock_bits;
+};
+
+#define P2MO_MIN_BITS	4
+#define P2MO_MAX_BITS	24
+
+/* Per-CPU event counters; gauges are in struct p2mo_table. */
+struct p2mo_stats {
+	u64 overrides_added;
+	u64 overrides_removed;
+	u64 tags_set;
+	u64 tags_cleared;
+	u64 lookups_hit;
+	u64 lookups_miss;
+	u64 maps_seen;
+	u64 unmaps_seen;
+	u64 batches_undone;
+	u64 untracked_unmaps;
+	u64 track_errors;
+	u64 rejected;
+};
+
+struct p2mo_table {
+	struct p2mo_backend *be;
+	struct p2mo_htab m2p;		/* struct p2mo_m2p_entry, by mfn */
+	struct p2mo_htab p2m;		/* struct p2mo_p2m_entry, by pfn */
+	atomic_long_t nr_overrides;	/* live m2p override entries */
+	atomic_long_t nr_tags;		/* live FOREIGN tags */
+	atomic_long_t nr_p2m;		/* live p2m override entries */
+	struct p2mo_stats __percpu *stats;
+};
+
+struct p2mo_m2p_entry {
+	struct hlist_node node;
+	unsigned long mfn;
+	unsigned long bpfn;		/* backend pfn mapping the mfn */
+	unsigned long tag_pfn;		/* frontend pfn tagged for the mfn, or
+					 * P2MO_INVALID_ENTRY; same in every
+					 * entry of the mfn; writers only */
+	struct rcu_head rcu;
+};
+
+enum p2mo_p2m_flags {
+	P2MO_P2M_USER = BIT(0),		/* set by p2mo_p2m_set() */
+	P2MO_P2M_TAG = BIT(1),		/* FOREIGN tag of a shared frame */
+};
+
+struct p2mo_p2m_entry {
+	struct hlist_node node;
+	unsigned long pfn;
+	unsigned long val;		/* what lookups answer for pfn */
+	unsigned long saved;		/* user value under a tag */
+	unsigned long flags;		/* enum p2mo_p2m_flags */
+	struct rcu_head rcu;
+};
+
+#define p2mo_stat_inc(t, field)	this_cpu_inc((t)->stats->field)
+
+int p2mo_caches_init(void);
+void p2mo_caches_uninit(void);
+size_t p2mo_m2p_entry_size(void);
+size_t p2mo_p2m_entry_size(void);
+
+int p2mo_table_init(struct p2mo_table *t, struct p2mo_backend *be,
+		    const struct p2mo_params *params);
+int p2mo_table_uninit(struct p2mo_table *t);
+unsigned long p2mo_table_drain(struct p2mo_table *t);
+void p2mo_table_stats(struct p2mo_table *t, struct p2mo_stats *sum);
+
+int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
+		      unsigned long bpfn, gfp_t gfp);
+int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
+			 unsigned long bpfn);
+unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn);
+
+typedef int (*p2mo_rmap_fn)(void *arg, unsigned long mfn, unsigned long bpfn);
+int p2mo_rmap_walk(struct p2mo_table *t, unsigned long mfn,
+		   p2mo_rmap_fn fn, void *arg);
+unsigned int p2mo_m2p_find_all(struct p2mo_table *t, unsigned long mfn,
+			       unsigned long *bpfns, unsigned int max);
+
+int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val);
+int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn);
+
+/* entry allocation (table.c); published entries are freed after RCU */
+struct p2mo_m2p_entry *p2mo_m2p_entry_alloc(gfp_t gfp);
+void p2mo_m2p_entry_free(struct p2mo_m2p_entry *e, bool published);
+struct p2mo_p2m_entry *p2mo_p2m_entry_alloc(gfp_t gfp);
+void p2mo_p2m_entry_free(struct p2mo_p2m_entry *e);
+void p2mo_p2m_entry_free_published(struct p2mo_p2m_entry *e);
+
+/* p2m.c internals of the write path, called with the m2p stripe held */
+bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn,
+		  struct p2mo_p2m_entry **spare);
+void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn,
+		    unsigned long mfn);
+
+/* Checks shared by the write paths; log and count a rejected call. */
+bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
+		   unsigned long frame, unsigned long limit);
+
+/* ---- lockless lookups (rcu_read_lock() inside; callers need nothing) ---- */
+
+static inline bool p2mo_p2m_lookup(struct p2mo_table *t, unsigned long pfn,
+				   unsigned long *val)
+{
+	struct p2mo_p2m_entry *e;
+	bool found = false;
+
+	if (likely(!p2mo_bounds_may_hold(&t->p2m.bounds, pfn)))
+		return false;
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->p2m, pfn), node) {
+		if (e->pfn == pfn) {
+			*val = READ_ONCE(e->val);
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* First (lowest backend pfn) override of @mfn. */
+static inline bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
+				  unsigned long *bpfn)
+{
+	struct p2mo_m2p_entry *e;
+	bool found = false;
+
+	if (!p2mo_bounds_may_hold(&t->m2p.bounds, mfn))
+		return false;
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->m2p, mfn), node) {
+		if (e->mfn == mfn) {
+			*bpfn = e->bpfn;
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/**
+ * p2mo_table_get_p2m() - override-aware raw p2m entry, frame bits included
+ * @t:   the tables
+ * @pfn: the pfn
+ */
+static inline unsigned long p2mo_table_get_p2m(struct p2mo_table *t,
+					       unsigned long pfn)
+{
+	unsigned long val;
+
+	if (unlikely(p2mo_p2m_lookup(t, pfn, &val)))
+		return val;
+	return p2mo_be_p2m(t->be, pfn);
+}
+
+/* pfn_to_mfn(): the frame bits stripped, as the kernel's pfn_to_mfn() */
+static inline unsigned long p2mo_table_pfn_to_mfn(struct p2mo_table *t,
+						  unsigned long pfn)
+{
+	unsigned long mfn = p2mo_table_get_p2m(t, pfn);
+
+	if (mfn != P2MO_INVALID_ENTRY)
+		mfn &= ~P2MO_FRAME_BITS;
+	return mfn;
+}
+
+/*
+ * mfn_to_pfn() with the 2012 semantics: the m2p's answer when it maps back
+ * (p2m(m2p(mfn)) == mfn, the p2m seen through the overrides, so a FOREIGN
+ * tag makes it fail); otherwise the lowest backend pfn overriding the mfn;
+ * otherwise the mfn for a 1:1 frame, else P2MO_INVALID_ENTRY, as the
+ * kernel's mfn_to_pfn() answers.
+ */
+static inline unsigned long p2mo_table_mfn_to_pfn(struct p2mo_table *t,
+						  unsigned long mfn)
+{
+	unsigned long pfn = p2mo_be_m2p(t->be, mfn);
+
+	if (likely(p2mo_table_get_p2m(t, pfn) == mfn))
+		return pfn;
+	return p2mo_mfn_to_pfn_slow(t, mfn);
+}
+
+#endif /* _P2MO_TABLE_H */
