@@ -99,24 +99,15 @@ static int p2mo_stats_show(struct seq_file *s, void *unused)
 {
 	struct p2mo_table *t = s->private;
 	struct p2mo_stats st;
+	unsigned int i;
 
 	p2mo_table_stats(t, &st);
 	seq_printf(s, "backend %s\n", t->be->name);
 	seq_printf(s, "live_overrides %ld\n", atomic_long_read(&t->nr_overrides));
 	seq_printf(s, "foreign_tags_live %ld\n", atomic_long_read(&t->nr_tags));
 	seq_printf(s, "p2m_entries_live %ld\n", atomic_long_read(&t->nr_p2m));
-	seq_printf(s, "maps_seen %llu\n", st.maps_seen);
-	seq_printf(s, "unmaps_seen %llu\n", st.unmaps_seen);
-	seq_printf(s, "overrides_added %llu\n", st.overrides_added);
-	seq_printf(s, "overrides_removed %llu\n", st.overrides_removed);
-	seq_printf(s, "foreign_tags_set %llu\n", st.tags_set);
-	seq_printf(s, "foreign_tags_cleared %llu\n", st.tags_cleared);
-	seq_printf(s, "lookups_hit %llu\n", st.lookups_hit);
-	seq_printf(s, "lookups_miss %llu\n", st.lookups_miss);
-	seq_printf(s, "batches_undone %llu\n", st.batches_undone);
-	seq_printf(s, "untracked_unmaps %llu\n", st.untracked_unmaps);
-	seq_printf(s, "track_errors %llu\n", st.track_errors);
-	seq_printf(s, "rejected %llu\n", st.rejected);
+	for (i = 0; i < P2MO_STAT_NR; i++)
+		seq_printf(s, "%s %llu\n", p2mo_stat_names[i], st.v[i]);
 	seq_printf(s, "hook_missed %lu\n", p2mo_hooks_missed());
 	return 0;
 }

@@ -17,7 +17,7 @@ static bool p2mo_batch_ok(struct p2mo_table *t, const void *ops,
 {
 	if (likely(ops && pages && count && count <= P2MO_MAX_BATCH))
 		return true;
-	p2mo_stat_inc(t, rejected);
+	p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 	pr_warn_ratelimited("bad grant batch: ops %p pages %p count %u\n",
 			    ops, pages, count);
 	return false;
@@ -118,7 +118,7 @@ static void p2mo_undo_maps(struct p2mo_table *t,
 		if (kmap_ops && kmap_ops[i].status == GNTST_okay)
 			kmap_ops[i].status = GNTST_general_error;
 	}
-	p2mo_stat_inc(t, batches_undone);
+	p2mo_stat_inc(t, P2MO_STAT_BATCHES_UNDONE);
 }
 
 static int p2mo_add_batch(struct p2mo_table *t, struct page **pages,
@@ -175,7 +175,7 @@ int p2mo_table_map_refs(struct p2mo_table *t,
 		return -EINVAL;
 	buf = p2mo_undo_alloc(&undo, count);
 	if (!buf) {
-		p2mo_stat_inc(t, rejected);
+		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		return -ENOMEM;
 	}
 	err = t->be->ops->map_refs(t->be, map_ops, kmap_ops, pages, count);
@@ -190,7 +190,7 @@ int p2mo_table_map_refs(struct p2mo_table *t,
 		p2mo_undo_maps(t, map_ops, kmap_ops, pages, count, &undo);
 		goto out;
 	}
-	this_cpu_add(t->stats->maps_seen, count);
+	p2mo_stat_add(t, P2MO_STAT_MAPS_SEEN, count);
 out:
 	p2mo_kfree(buf);
 	if (err)
@@ -227,7 +227,7 @@ int p2mo_table_unmap_refs(struct p2mo_table *t,
 	/* The p2m forgets the frame on unmap: note it first. */
 	mfns = p2mo_kmalloc_array(count, sizeof(*mfns), GFP_KERNEL);
 	if (!mfns) {
-		p2mo_stat_inc(t, rejected);
+		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		return -ENOMEM;
 	}
 	for (i = 0; i < count; i++)
@@ -271,10 +271,10 @@ void p2mo_track_mapped(struct p2mo_table *t,
 		    p2mo_override_add(t, mfn,
 				      t->be->ops->pfn_of(t->be, pages[i]),
 				      GFP_ATOMIC)) {
-			p2mo_stat_inc(t, track_errors);
+			p2mo_stat_inc(t, P2MO_STAT_TRACK_ERRORS);
 			continue;
 		}
-		p2mo_stat_inc(t, maps_seen);
+		p2mo_stat_inc(t, P2MO_STAT_MAPS_SEEN);
 	}
 }
 
@@ -303,8 +303,8 @@ void p2mo_track_unmapped(struct p2mo_table *t,
 		mfn = mfns ? mfns[i] : p2mo_mapped_mfn(t, pages[i]);
 		if (mfn == P2MO_INVALID_ENTRY ||
 		    p2mo_override_remove(t, mfn, bpfn))
-			p2mo_stat_inc(t, untracked_unmaps);
+			p2mo_stat_inc(t, P2MO_STAT_UNTRACKED_UNMAPS);
 		else
-			p2mo_stat_inc(t, unmaps_seen);
+			p2mo_stat_inc(t, P2MO_STAT_UNMAPS_SEEN);
 	}
 }

@@ -42,7 +42,7 @@ enum p2mo_lock_level {
 };
 
 struct p2mo_lock {
-	spinlock_t lock;
+	spinlock_t lock;		/* see the table above */
 #ifdef CONFIG_P2M_OVERRIDE_DEBUG
 	int level;		/* this lock's place in the order */
 	int unlock_level;	/* CPU level to restore on unlock */

@@ -148,19 +148,19 @@ again:
 		p2mo_p2m_entry_free(spare);
 	if (err) {
 		p2mo_m2p_entry_free(new, false);
-		p2mo_stat_inc(t, rejected);
+		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("override mfn %#lx bpfn %#lx already present\n",
 				    mfn, bpfn);
 		return err;
 	}
 	atomic_long_inc(&t->nr_overrides);
-	p2mo_stat_inc(t, overrides_added);
+	p2mo_stat_inc(t, P2MO_STAT_OVERRIDES_ADDED);
 	return 0;
 
 nomem:
 	if (new)
 		p2mo_m2p_entry_free(new, false);
-	p2mo_stat_inc(t, rejected);
+	p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 	pr_warn_ratelimited("no memory for override mfn %#lx bpfn %#lx\n",
 			    mfn, bpfn);
 	return -ENOMEM;
@@ -194,7 +194,7 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 		;
 	if (!p2mo_m2p_same_mfn(e, mfn)) {
 		p2mo_unlock(lock, flags);
-		p2mo_stat_inc(t, rejected);
+		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("no override mfn %#lx bpfn %#lx to remove\n",
 				    mfn, bpfn);
 		return -ENOENT;
@@ -207,7 +207,7 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 
 	p2mo_m2p_entry_free(e, true);
 	atomic_long_dec(&t->nr_overrides);
-	p2mo_stat_inc(t, overrides_removed);
+	p2mo_stat_inc(t, P2MO_STAT_OVERRIDES_REMOVED);
 	return 0;
 }
 
@@ -217,10 +217,10 @@ unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn)
 	unsigned long pfn;
 
 	if (p2mo_m2p_first(t, mfn, &pfn)) {
-		p2mo_stat_inc(t, lookups_hit);
+		p2mo_stat_inc(t, P2MO_STAT_LOOKUPS_HIT);
 		return pfn;
 	}
-	p2mo_stat_inc(t, lookups_miss);
+	p2mo_stat_inc(t, P2MO_STAT_LOOKUPS_MISS);
 	if (p2mo_table_get_p2m(t, mfn) == P2MO_IDENTITY_FRAME(mfn))
 		return mfn;
 	return P2MO_INVALID_ENTRY;

@@ -57,7 +57,7 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 		return -EINVAL;
 	e = p2mo_p2m_entry_alloc(GFP_KERNEL);
 	if (!e) {
-		p2mo_stat_inc(t, rejected);
+		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		return -ENOMEM;
 	}
 	e->pfn = pfn;
@@ -68,7 +68,7 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 	if (p2mo_p2m_find_locked(t, pfn)) {
 		p2mo_unlock(lock, flags);
 		p2mo_p2m_entry_free(e);
-		p2mo_stat_inc(t, rejected);
+		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("p2m override of pfn %#lx already present\n",
 				    pfn);
 		return -EEXIST;
@@ -105,7 +105,7 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 		p2mo_p2m_unpublish(t, e);
 	p2mo_unlock(lock, flags);
 	if (err) {
-		p2mo_stat_inc(t, rejected);
+		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("cannot clear p2m override of pfn %#lx: %d\n",
 				    pfn, err);
 	}
@@ -154,7 +154,7 @@ bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn,
 	p2mo_unlock(lock, flags);
 	if (tagged) {
 		atomic_long_inc(&t->nr_tags);
-		p2mo_stat_inc(t, tags_set);
+		p2mo_stat_inc(t, P2MO_STAT_TAGS_SET);
 	}
 	return tagged;
 }
@@ -190,5 +190,5 @@ void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn,
 	}
 	p2mo_unlock(lock, flags);
 	atomic_long_dec(&t->nr_tags);
-	p2mo_stat_inc(t, tags_cleared);
+	p2mo_stat_inc(t, P2MO_STAT_TAGS_CLEARED);
 }

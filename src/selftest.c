@@ -30,12 +30,16 @@ struct p2mo_st {
 	long tags0, overrides0;
 };
 
-#define P2MO_ST_CHECK(cond) do {					\
-	if (!(cond)) {							\
-		pr_err("check failed: %s (line %d)\n", #cond, __LINE__); \
-		return -EIO;						\
-	}								\
-} while (0)
+static int p2mo_st_check(bool ok, const char *what, int line)
+{
+	if (ok)
+		return 0;
+	pr_err("check failed: %s (line %d)\n", what, line);
+	return -EIO;
+}
+
+/* 0 or -EIO, with the failed condition logged */
+#define P2MO_ST_CHECK(cond) p2mo_st_check(cond, #cond, __LINE__)
 
 static unsigned long p2mo_st_bpfn(struct p2mo_st *st, unsigned int i)
 {
@@ -69,34 +73,43 @@ static int p2mo_st_check_mapped(struct p2mo_st *st, unsigned int first,
 {
 	unsigned long pfns[P2MO_ST_MAPS], lowest = ULONG_MAX;
 	unsigned int i;
+	int err;
 
 	for (i = first; i < first + n; i++)
 		lowest = min(lowest, p2mo_st_bpfn(st, i));
 	/* Several mappers: the answer is the lowest backend pfn. */
-	P2MO_ST_CHECK(p2mo_table_mfn_to_pfn(st->t, st->smfn) == lowest);
-	P2MO_ST_CHECK(p2mo_table_get_p2m(st->t, st->spfn) ==
-		      FOREIGN_FRAME(st->smfn));
-	P2MO_ST_CHECK(atomic_long_read(&st->t->nr_tags) == st->tags0 + 1);
-	P2MO_ST_CHECK(p2mo_m2p_find_all(st->t, st->smfn, pfns,
-					P2MO_ST_MAPS) == n);
-	for (i = first; i < first + n; i++) {
-		P2MO_ST_CHECK(get_phys_to_machine(p2mo_st_bpfn(st, i)) ==
-			      FOREIGN_FRAME(st->smfn));
-		P2MO_ST_CHECK(!memcmp(page_address(st->bk[i]),
-				      page_address(st->src), PAGE_SIZE));
+	err = P2MO_ST_CHECK(p2mo_table_mfn_to_pfn(st->t, st->smfn) == lowest);
+	err = err ?: P2MO_ST_CHECK(p2mo_table_get_p2m(st->t, st->spfn) ==
+				   FOREIGN_FRAME(st->smfn));
+	err = err ?: P2MO_ST_CHECK(atomic_long_read(&st->t->nr_tags) ==
+				   st->tags0 + 1);
+	err = err ?: P2MO_ST_CHECK(p2mo_m2p_find_all(st->t, st->smfn, pfns,
+						     P2MO_ST_MAPS) == n);
+	for (i = first; i < first + n && !err; i++) {
+		/* the kernel's own p2m of the backend page */
+		err = P2MO_ST_CHECK(get_phys_to_machine(p2mo_st_bpfn(st, i)) ==
+				    FOREIGN_FRAME(st->smfn));
+		err = err ?: P2MO_ST_CHECK(!memcmp(page_address(st->bk[i]),
+						   page_address(st->src),
+						   PAGE_SIZE));
 	}
-	return 0;
+	return err;
 }
 
 static int p2mo_st_check_restored(struct p2mo_st *st)
 {
-	P2MO_ST_CHECK(p2mo_table_mfn_to_pfn(st->t, st->smfn) == st->spfn);
-	P2MO_ST_CHECK(p2mo_table_get_p2m(st->t, st->spfn) == st->smfn);
-	P2MO_ST_CHECK(atomic_long_read(&st->t->nr_tags) == st->tags0);
-	P2MO_ST_CHECK(atomic_long_read(&st->t->nr_overrides) ==
-		      st->overrides0);
-	P2MO_ST_CHECK(!p2mo_m2p_find_all(st->t, st->smfn, NULL, 0));
-	return 0;
+	int err;
+
+	err = P2MO_ST_CHECK(p2mo_table_mfn_to_pfn(st->t, st->smfn) == st->spfn);
+	err = err ?: P2MO_ST_CHECK(p2mo_table_get_p2m(st->t, st->spfn) ==
+				   st->smfn);
+	err = err ?: P2MO_ST_CHECK(atomic_long_read(&st->t->nr_tags) ==
+				   st->tags0);
+	err = err ?: P2MO_ST_CHECK(atomic_long_read(&st->t->nr_overrides) ==
+				   st->overrides0);
+	err = err ?: P2MO_ST_CHECK(!p2mo_m2p_find_all(st->t, st->smfn, NULL,
+						      0));
+	return err;
 }
 
 static int p2mo_st_once(struct p2mo_st *st)

@@ -224,18 +224,29 @@ unsigned long p2mo_table_drain(struct p2mo_table *t)
 	return n;
 }
 
+const char * const p2mo_stat_names[P2MO_STAT_NR] = {
+	[P2MO_STAT_OVERRIDES_ADDED] = "overrides_added",
+	[P2MO_STAT_OVERRIDES_REMOVED] = "overrides_removed",
+	[P2MO_STAT_TAGS_SET] = "foreign_tags_set",
+	[P2MO_STAT_TAGS_CLEARED] = "foreign_tags_cleared",
+	[P2MO_STAT_LOOKUPS_HIT] = "lookups_hit",
+	[P2MO_STAT_LOOKUPS_MISS] = "lookups_miss",
+	[P2MO_STAT_MAPS_SEEN] = "maps_seen",
+	[P2MO_STAT_UNMAPS_SEEN] = "unmaps_seen",
+	[P2MO_STAT_BATCHES_UNDONE] = "batches_undone",
+	[P2MO_STAT_UNTRACKED_UNMAPS] = "untracked_unmaps",
+	[P2MO_STAT_TRACK_ERRORS] = "track_errors",
+	[P2MO_STAT_REJECTED] = "rejected",
+};
+
 void p2mo_table_stats(struct p2mo_table *t, struct p2mo_stats *sum)
 {
 	unsigned int cpu, i;
 
 	memset(sum, 0, sizeof(*sum));
-	for_each_possible_cpu(cpu) {
-		const u64 *c = (const u64 *)per_cpu_ptr(t->stats, cpu);
-		u64 *s = (u64 *)sum;
-
-		for (i = 0; i < sizeof(*sum) / sizeof(u64); i++)
-			s[i] += READ_ONCE(c[i]);
-	}
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < P2MO_STAT_NR; i++)
+			sum->v[i] += READ_ONCE(per_cpu_ptr(t->stats, cpu)->v[i]);
 }
 
 bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
@@ -243,7 +254,7 @@ bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
 {
 	if (likely(frame < limit))
 		return true;
-	p2mo_stat_inc(t, rejected);
+	p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 	pr_warn_ratelimited("%s %#lx out of range (limit %#lx)\n",
 			    what, frame, limit);
 	return false;

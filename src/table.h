@@ -48,21 +48,28 @@ struct p2mo_params {
 #define P2MO_MIN_BITS	4
 #define P2MO_MAX_BITS	24
 
-/* Per-CPU event counters; gauges are in struct p2mo_table. */
-struct p2mo_stats {
-	u64 overrides_added;
-	u64 overrides_removed;
-	u64 tags_set;
-	u64 tags_cleared;
-	u64 lookups_hit;
-	u64 lookups_miss;
-	u64 maps_seen;
-	u64 unmaps_seen;
-	u64 batches_undone;
-	u64 untracked_unmaps;
-	u64 track_errors;
-	u64 rejected;
+/* Per-CPU event counters (names: p2mo_stat_names); gauges are atomics. */
+enum p2mo_stat {
+	P2MO_STAT_OVERRIDES_ADDED,
+	P2MO_STAT_OVERRIDES_REMOVED,
+	P2MO_STAT_TAGS_SET,
+	P2MO_STAT_TAGS_CLEARED,
+	P2MO_STAT_LOOKUPS_HIT,
+	P2MO_STAT_LOOKUPS_MISS,
+	P2MO_STAT_MAPS_SEEN,
+	P2MO_STAT_UNMAPS_SEEN,
+	P2MO_STAT_BATCHES_UNDONE,
+	P2MO_STAT_UNTRACKED_UNMAPS,
+	P2MO_STAT_TRACK_ERRORS,
+	P2MO_STAT_REJECTED,
+	P2MO_STAT_NR
 };
+
+struct p2mo_stats {
+	u64 v[P2MO_STAT_NR];
+};
+
+extern const char * const p2mo_stat_names[P2MO_STAT_NR];
 
 struct p2mo_table {
 	struct p2mo_backend *be;
@@ -78,9 +85,11 @@ struct p2mo_m2p_entry {
 	struct hlist_node node;
 	unsigned long mfn;
 	unsigned long bpfn;		/* backend pfn mapping the mfn */
-	unsigned long tag_pfn;		/* frontend pfn tagged for the mfn, or
-					 * P2MO_INVALID_ENTRY; same in every
-					 * entry of the mfn; writers only */
+	/*
+	 * Frontend pfn tagged for the mfn, or P2MO_INVALID_ENTRY; the same
+	 * in every entry of the mfn; read and written under its stripe.
+	 */
+	unsigned long tag_pfn;
 	struct rcu_head rcu;
 };
 
@@ -98,7 +107,16 @@ struct p2mo_p2m_entry {
 	struct rcu_head rcu;
 };
 
-#define p2mo_stat_inc(t, field)	this_cpu_inc((t)->stats->field)
+static inline void p2mo_stat_add(struct p2mo_table *t, enum p2mo_stat s,
+				 unsigned int n)
+{
+	this_cpu_add(t->stats->v[s], n);
+}
+
+static inline void p2mo_stat_inc(struct p2mo_table *t, enum p2mo_stat s)
+{
+	this_cpu_inc(t->stats->v[s]);
+}
 
 int p2mo_caches_init(void);
 void p2mo_caches_uninit(void);

@@ -8,7 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=common.sh
 . "$HERE/common.sh"
-say() { printf '\n\033[1m==== %s\033[0m\n' "$*"; }
+say() { if [ -t 1 ]; then printf '\n\033[1m==== %s\033[0m\n' "$*"; else printf '\n==== %s\n' "$*"; fi; }
 t_start=$SECONDS
 
 say "1/4 setup: host packages, Xen userspace in $CACHE/xenroot, hypervisor ELF"

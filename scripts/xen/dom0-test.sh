@@ -51,7 +51,9 @@ result $rc dom0_is_pv
 step "loading p2m_override.ko selftest=1"
 loaded=1
 if [ -f /p2m_override.ko ]; then
-  if out=$(insmod /p2m_override.ko selftest=1 2>&1); then loaded=0; else why "insmod failed: $out"; fi
+  if out=$(insmod /p2m_override.ko selftest=1 2>&1); then loaded=0; else
+    why "insmod failed: $out"; dmesg | grep 'p2m_override' | tail -n 10 >> $WHY
+  fi
 else
   why "/p2m_override.ko is not in the image (module build failed or MODULE_KO unset)"
 fi

@@ -60,6 +60,8 @@ cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-machine', 'pc',
 
 TAP = re.compile(r'^(?:(?:not )?ok \d+ - \S.*|# .*|#|\d+ passed, \d+ failed)$')
 FINAL = re.compile(r'^(\d+) passed, (\d+) failed$')
+HILITE = re.compile(r'^(==> |ok \d|not ok \d|\d+ passed)')
+SPLAT = re.compile(r'BUG:|WARNING:|Call Trace|general protection|Oops|lockdep|suspicious RCU|Kernel panic')
 CRASH = re.compile(r'Kernel panic - not syncing|Dom0 crashed|Panic on CPU|\(XEN\) Reboot in')
 live, block, in_block, block_done = [], [], False, False
 crash_at, crash_line = None, ''
@@ -90,8 +92,9 @@ def handle(line):
     t = time.monotonic() - t0
     log.write(f'[{t:7.2f}] {line}\n')
     log.flush()
-    if a.verbose:
-        print(f'[{t:7.2f}] {line}', flush=True)
+    if a.verbose:   # on a terminal, progress (==>) and result lines in bold
+        bold = HILITE.match(line) and sys.stdout.isatty()
+        print(f'[{t:7.2f}] ' + (f'\033[1m{line}\033[0m' if bold else line), flush=True)
     if line == '@@TAP-BEGIN':
         in_block, block[:] = True, []
     elif line == '@@TAP-END':
@@ -99,7 +102,9 @@ def handle(line):
     elif TAP.match(line):
         (block if in_block else live).append(line)
     if crash_at is None and CRASH.search(line):
-        crash_at, crash_line = t, line
+        crash_at = t
+    if not crash_line and SPLAT.search(line) and not TAP.match(line):
+        crash_line = line    # first kernel splat, quoted if the guest does not finish
 
 
 while True:
@@ -136,7 +141,7 @@ if not final:      # guest did not finish: report the checks it never got to
         if name not in seen:
             out += [f'not ok {i} - {name}', f'# not reported: {why} after {elapsed:.0f} s (see {log_path})']
             if crash_line:
-                out.append(f'# {crash_line}')
+                out.append(f'# first splat on the console: {crash_line}')
                 crash_line = ''
 npass = sum(1 for l in out if l.startswith('ok '))
 nfail = sum(1 for l in out if l.startswith('not ok '))

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The hash container and its bounds. */
+#include "util.h"
+
+static void htab_bounds_empty_rejects(struct kunit *test)
+{
+	struct p2mo_bounds b = { .min = ULONG_MAX, .max = 0 };
+
+	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&b, 0));
+	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&b, ULONG_MAX));
+	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&b, 12345));
+}
+
+static void htab_bounds_widen(struct kunit *test)
+{
+	struct p2mo_bounds b = { .min = ULONG_MAX, .max = 0 };
+
+	p2mo_bounds_widen(&b, 100);
+	KUNIT_EXPECT_TRUE(test, p2mo_bounds_may_hold(&b, 100));
+	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&b, 99));
+	p2mo_bounds_widen(&b, 50);
+	p2mo_bounds_widen(&b, 75);	/* inside: no change */
+	p2mo_bounds_widen(&b, 200);
+	KUNIT_EXPECT_EQ(test, b.min, 50UL);
+	KUNIT_EXPECT_EQ(test, b.max, 200UL);
+	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&b, 201));
+}
+
+static void htab_sizes(struct kunit *test)
+{
+	static struct lock_class_key key;
+	struct p2mo_htab h;
+
+	KUNIT_ASSERT_EQ(test, p2mo_htab_init(&h, 5, 8, P2MO_LEVEL_M2P, &key, "t"), 0);
+	KUNIT_EXPECT_EQ(test, h.bits, 5U);
+	/* stripes never outnumber buckets */
+	KUNIT_EXPECT_EQ(test, h.lock_mask, 31U);
+	KUNIT_EXPECT_EQ(test, p2mo_htab_bytes(&h),
+			32 * sizeof(struct hlist_head) + 32 * sizeof(struct p2mo_lock));
+	p2mo_htab_uninit(&h);
+}
+
+static void htab_alloc_failure(struct kunit *test)
+{
+	static struct lock_class_key key;
+	long live = atomic_long_read(&p2mo_live_allocs);
+	struct p2mo_htab h;
+	int nth;
+
+	for (nth = 1; nth <= 2; nth++) {
+		atomic_set(&p2mo_fail_nth, nth);
+		KUNIT_EXPECT_EQ(test, p2mo_htab_init(&h, 6, 4, P2MO_LEVEL_M2P, &key, "t"),
+				-ENOMEM);
+		KUNIT_EXPECT_EQ(test, atomic_long_read(&p2mo_live_allocs), live);
+	}
+	atomic_set(&p2mo_fail_nth, 0);
+}
+
+static void htab_hash_spreads(struct kunit *test)
+{
+	static struct lock_class_key key;
+	unsigned int counts[256] = { 0 }, i, worst = 0;
+	struct p2mo_htab h;
+
+	KUNIT_ASSERT_EQ(test, p2mo_htab_init(&h, 8, 4, P2MO_LEVEL_M2P, &key, "t"), 0);
+	/* mfns are often consecutive */
+	for (i = 0; i < 256; i++)
+		counts[p2mo_htab_hash(&h, 0x80000 + i)]++;
+	for (i = 0; i < 256; i++)
+		worst = max(worst, counts[i]);
+	KUNIT_EXPECT_LE(test, worst, 6U);
+	p2mo_htab_uninit(&h);
+}
+
+static void htab_table_bad_params(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	struct p2mo_params p = { .m2p_bits = 3, .p2m_bits = 8, .lock_bits = 2 };
+	struct p2mo_table t;
+
+	KUNIT_EXPECT_EQ(test, p2mo_table_init(&t, &f->d0->be, &p), -EINVAL);
+	p.m2p_bits = P2MO_MAX_BITS + 1;
+	KUNIT_EXPECT_EQ(test, p2mo_table_init(&t, &f->d0->be, &p), -EINVAL);
+	p.m2p_bits = 8;
+	KUNIT_EXPECT_EQ(test, p2mo_table_init(&t, NULL, &p), -EINVAL);
+	KUNIT_EXPECT_EQ(test, p2mo_table_init(&t, &f->d0->be, NULL), -EINVAL);
+}
+
+static void htab_table_init_alloc_failure(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	struct p2mo_params p = { .m2p_bits = 6, .p2m_bits = 6, .lock_bits = 4 };
+	long live = atomic_long_read(&p2mo_live_allocs);
+	struct p2mo_table t;
+	int nth;
+
+	/* per-CPU stats are not injectable; the four tables are */
+	for (nth = 1; nth <= 4; nth++) {
+		atomic_set(&p2mo_fail_nth, nth);
+		KUNIT_EXPECT_EQ(test, p2mo_table_init(&t, &f->d0->be, &p), -ENOMEM);
+		KUNIT_EXPECT_EQ(test, atomic_long_read(&p2mo_live_allocs), live);
+	}
+	atomic_set(&p2mo_fail_nth, 0);
+	KUNIT_ASSERT_EQ(test, p2mo_table_init(&t, &f->d0->be, &p), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_table_uninit(&t), 0);
+}
+
+static struct kunit_case p2mo_htab_cases[] = {
+	KUNIT_CASE(htab_bounds_empty_rejects),
+	KUNIT_CASE(htab_bounds_widen),
+	KUNIT_CASE(htab_sizes),
+	KUNIT_CASE(htab_alloc_failure),
+	KUNIT_CASE(htab_hash_spreads),
+	KUNIT_CASE(htab_table_bad_params),
+	KUNIT_CASE(htab_table_init_alloc_failure),
+	{}
+};
+
+static struct kunit_suite p2mo_htab_suite = {
+	.name = "p2mo_htab",
+	.init = p2mo_fix_init,
+	.exit = p2mo_fix_exit,
+	.test_cases = p2mo_htab_cases,
+};
+
+kunit_test_suite(p2mo_htab_suite);

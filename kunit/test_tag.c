@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FOREIGN tagging for same-domain sharing: frontend and backend both in
+ * domain 0, so p2m(m2p(mfn)) == mfn until the frontend pfn is tagged.
+ */
+#include "util.h"
+
+static void tag_local_share(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long mfn = fix_mfn(f->d0, 3);
+
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 3), P2MO_FOREIGN_FRAME(mfn));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 1);
+	/* the lookup now resolves to the backend page */
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), FIX_BPFN(1));
+	/* and the backend's own p2m is untouched */
+	KUNIT_EXPECT_EQ(test, f->d0->p2m[3], mfn);
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(1)), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 3), mfn);
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), 3UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 0);
+}
+
+static void tag_remote_share_untagged(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long mfn = fix_mfn(f->d1, 3);
+
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_p2m), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 3), fix_mfn(f->d0, 3));
+	p2mo_override_remove(&f->t, mfn, FIX_BPFN(1));
+}
+
+/* One page shared three times at once; remove in the order given. */
+static void tag_three_shares(struct kunit *test, const int *order)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long mfn = fix_mfn(f->d0, 4);
+	int i;
+
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(i), GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 1);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 4), P2MO_FOREIGN_FRAME(mfn));
+		KUNIT_EXPECT_NE(test, p2mo_table_mfn_to_pfn(&f->t, mfn), 4UL);
+		KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(order[i])), 0);
+	}
+	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 4), mfn);
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), 4UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 0);
+}
+
+static void tag_three_shares_fifo(struct kunit *test)
+{
+	static const int order[] = { 0, 1, 2 };
+
+	tag_three_shares(test, order);
+}
+
+static void tag_three_shares_lifo(struct kunit *test)
+{
+	static const int order[] = { 2, 1, 0 };
+
+	tag_three_shares(test, order);
+}
+
+static void tag_three_shares_middle_first(struct kunit *test)
+{
+	static const int order[] = { 1, 2, 0 };
+
+	tag_three_shares(test, order);
+}
+
+static void tag_answer_follows_lowest_left(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long mfn = fix_mfn(f->d0, 5);
+
+	p2mo_override_add(&f->t, mfn, FIX_BPFN(7), GFP_KERNEL);
+	p2mo_override_add(&f->t, mfn, FIX_BPFN(2), GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), FIX_BPFN(2));
+	p2mo_override_remove(&f->t, mfn, FIX_BPFN(2));
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), FIX_BPFN(7));
+	p2mo_override_remove(&f->t, mfn, FIX_BPFN(7));
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), 5UL);
+}
+
+static void tag_over_user_entry(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+
+	/* pfn 20 is made to show frame mfn by a user entry */
+	KUNIT_ASSERT_EQ(test, p2mo_p2m_set(&f->t, 20, fix_mfn(f->d0, 20)), 0);
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, fix_mfn(f->d0, 20),
+						FIX_BPFN(1), GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 20),
+			P2MO_FOREIGN_FRAME(fix_mfn(f->d0, 20)));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_p2m), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 20), -EBUSY);
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, fix_mfn(f->d0, 20), FIX_BPFN(1)), 0);
+	/* the user value comes back exactly, still a user entry */
+	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 20), fix_mfn(f->d0, 20));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_p2m), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 20), 0);
+}
+
+static void tag_user_set_on_tagged(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long mfn = fix_mfn(f->d0, 7);
+	struct p2mo_digest a, b;
+
+	p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL);
+	p2mo_digest(f, &a);
+	KUNIT_EXPECT_EQ(test, p2mo_p2m_set(&f->t, 7, 1), -EEXIST);
+	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 7), -EBUSY);
+	p2mo_digest(f, &b);
+	P2MO_EXPECT_DIGEST_EQ(test, &a, &b);
+	p2mo_override_remove(&f->t, mfn, FIX_BPFN(1));
+}
+
+static void tag_hidden_frame_not_tagged(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long mfn = fix_mfn(f->d0, 8);
+
+	/* the frontend pfn no longer shows mfn: nothing to tag */
+	p2mo_p2m_set(&f->t, 8, P2MO_INVALID_ENTRY);
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 8), P2MO_INVALID_ENTRY);
+	p2mo_override_remove(&f->t, mfn, FIX_BPFN(1));
+	p2mo_p2m_clear(&f->t, 8);
+}
+
+static void tag_counters(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	struct p2mo_stats st;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p2mo_override_add(&f->t, fix_mfn(f->d0, 30 + i), FIX_BPFN(i), GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 4);
+	for (i = 0; i < 4; i++)
+		p2mo_override_remove(&f->t, fix_mfn(f->d0, 30 + i), FIX_BPFN(i));
+	p2mo_table_stats(&f->t, &st);
+	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_TAGS_SET], 4ULL);
+	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_TAGS_CLEARED], 4ULL);
+}
+
+static void tag_alloc_failure_unchanged(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long mfn = fix_mfn(f->d0, 9);
+	struct p2mo_digest a, b;
+	int nth;
+
+	p2mo_digest(f, &a);
+	/* 1: the override entry, 2: the tag entry */
+	for (nth = 1; nth <= 2; nth++) {
+		atomic_set(&p2mo_fail_nth, nth);
+		KUNIT_EXPECT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL),
+				-ENOMEM);
+		p2mo_digest(f, &b);
+		P2MO_EXPECT_DIGEST_EQ(test, &a, &b);
+	}
+}
+
+static void tag_drain_restores(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	struct p2mo_digest a, b;
+	int i;
+
+	p2mo_digest(f, &a);
+	for (i = 0; i < 8; i++) {
+		p2mo_override_add(&f->t, fix_mfn(f->d0, i), FIX_BPFN(i), GFP_KERNEL);
+		p2mo_override_add(&f->t, fix_mfn(f->d0, i), FIX_BPFN(i + 8), GFP_KERNEL);
+	}
+	KUNIT_EXPECT_EQ(test, p2mo_table_drain(&f->t), 16UL);
+	p2mo_digest(f, &b);
+	KUNIT_EXPECT_EQ(test, b.nr_tags, 0L);
+	KUNIT_EXPECT_EQ(test, b.nr_p2m, 0L);
+	KUNIT_EXPECT_EQ(test, a.sim, b.sim);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, fix_mfn(f->d0, i)),
+				(unsigned long)i);
+}
+
+static struct kunit_case p2mo_tag_cases[] = {
+	KUNIT_CASE(tag_local_share),
+	KUNIT_CASE(tag_remote_share_untagged),
+	KUNIT_CASE(tag_three_shares_fifo),
+	KUNIT_CASE(tag_three_shares_lifo),
+	KUNIT_CASE(tag_three_shares_middle_first),
+	KUNIT_CASE(tag_answer_follows_lowest_left),
+	KUNIT_CASE(tag_over_user_entry),
+	KUNIT_CASE(tag_user_set_on_tagged),
+	KUNIT_CASE(tag_hidden_frame_not_tagged),
+	KUNIT_CASE(tag_counters),
+	KUNIT_CASE(tag_alloc_failure_unchanged),
+	KUNIT_CASE(tag_drain_restores),
+	{}
+};
+
+static struct kunit_suite p2mo_tag_suite = {
+	.name = "p2mo_tag",
+	.init = p2mo_fix_init,
+	.exit = p2mo_fix_exit,
+	.test_cases = p2mo_tag_cases,
+};
+
+kunit_test_suite(p2mo_tag_suite);

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/* KUnit fixture and digests (see util.h). */
+#include <linux/rcupdate.h>
+#include "util.h"
+
+atomic_t p2mo_fail_nth = ATOMIC_INIT(0);
+atomic_long_t p2mo_live_allocs = ATOMIC_LONG_INIT(0);
+
+int p2mo_fix_init_bits(struct kunit *test, unsigned int bits)
+{
+	struct p2mo_params params = {
+		.m2p_bits = bits, .p2m_bits = bits, .lock_bits = bits - 2,
+	};
+	struct p2mo_fix *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	rcu_barrier();
+	atomic_set(&p2mo_fail_nth, 0);
+	f->allocs0 = atomic_long_read(&p2mo_live_allocs);
+	f->m = p2mo_sim_machine_create(FIX_MFNS, 64);
+	KUNIT_ASSERT_NOT_NULL(test, f->m);
+	f->d0 = p2mo_sim_domain_create(f->m, 0, FIX_PFNS, FIX_POP, 64);
+	f->d1 = p2mo_sim_domain_create(f->m, 1, FIX_PFNS, FIX_POP, 64);
+	KUNIT_ASSERT_NOT_NULL(test, f->d0);
+	KUNIT_ASSERT_NOT_NULL(test, f->d1);
+	KUNIT_ASSERT_EQ(test, p2mo_table_init(&f->t, &f->d0->be, &params), 0);
+	test->priv = f;
+	return 0;
+}
+
+int p2mo_fix_init(struct kunit *test)
+{
+	return p2mo_fix_init_bits(test, 6);
+}
+
+/* Every test must leave the tables empty and nothing allocated. */
+void p2mo_fix_exit(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+
+	atomic_set(&p2mo_fail_nth, 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_overrides), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_p2m), 0);
+	KUNIT_EXPECT_EQ(test, f->m->live_handles, 0U);
+	p2mo_table_drain(&f->t);
+	KUNIT_EXPECT_EQ(test, p2mo_table_uninit(&f->t), 0);
+	p2mo_sim_machine_destroy(f->m);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&p2mo_live_allocs), f->allocs0);
+}
+
+static u64 mix(u64 h, u64 v)
+{
+	return (h ^ v) * 0x100000001b3ULL + (h >> 29);
+}
+
+static u64 digest_m2p(struct p2mo_htab *h)
+{
+	struct p2mo_m2p_entry *e;
+	u64 d = 14695981039346656037ULL;
+	unsigned long i;
+
+	rcu_read_lock();
+	for (i = 0; i < (1UL << h->bits); i++) {
+		d = mix(d, i);
+		hlist_for_each_entry_rcu(e, &h->buckets[i], node)
+			d = mix(mix(mix(d, e->mfn), e->bpfn), e->tag_pfn);
+	}
+	rcu_read_unlock();
+	return d;
+}
+
+static u64 digest_p2m(struct p2mo_htab *h)
+{
+	struct p2mo_p2m_entry *e;
+	u64 d = 14695981039346656037ULL;
+	unsigned long i;
+
+	rcu_read_lock();
+	for (i = 0; i < (1UL << h->bits); i++) {
+		d = mix(d, i);
+		hlist_for_each_entry_rcu(e, &h->buckets[i], node)
+			d = mix(mix(mix(mix(d, e->pfn), e->val), e->saved),
+				e->flags);
+	}
+	rcu_read_unlock();
+	return d;
+}
+
+static u64 digest_domain(u64 d, struct p2mo_sim_domain *dom)
+{
+	unsigned long i;
+
+	for (i = 0; i < dom->nr_pfns; i++)
+		d = mix(d, dom->p2m[i]);
+	for (i = 0; i < dom->nr_grants; i++) {
+		struct p2mo_sim_grant *g = &dom->grants[i];
+
+		d = mix(mix(mix(mix(d, g->pfn), g->to), g->in_use), g->maps);
+	}
+	return d;
+}
+
+static u64 digest_sim(struct p2mo_fix *f)
+{
+	u64 d = 14695981039346656037ULL;
+	unsigned long i;
+
+	for (i = 0; i < f->m->nr_mfns; i++)
+		d = mix(d, f->m->m2p[i]);
+	for (i = 0; i < f->m->nr_handles; i++) {
+		struct p2mo_sim_handle *h = &f->m->handles[i];
+
+		d = mix(d, h->in_use ? mix(mix(h->bpfn, h->ref), h->mapper) : 0);
+	}
+	return digest_domain(digest_domain(d, f->d0), f->d1);
+}
+
+void p2mo_digest(struct p2mo_fix *f, struct p2mo_digest *d)
+{
+	d->nr_overrides = atomic_long_read(&f->t.nr_overrides);
+	d->nr_tags = atomic_long_read(&f->t.nr_tags);
+	d->nr_p2m = atomic_long_read(&f->t.nr_p2m);
+	d->m2p = digest_m2p(&f->t.m2p);
+	d->p2m = digest_p2m(&f->t.p2m);
+	d->sim = digest_sim(f);
+	d->handles = f->m->live_handles;
+}
+
+int fix_grant(struct kunit *test, struct p2mo_sim_domain *from,
+	      unsigned long pfn)
+{
+	int ref = p2mo_sim_grant(from, 0, pfn);
+
+	KUNIT_ASSERT_GE(test, ref, 0);
+	return ref;
+}
+
+void fix_map_op(struct gnttab_map_grant_ref *op, struct p2mo_sim_domain *from,
+		int ref, unsigned long bpfn)
+{
+	gnttab_set_map_op(op, p2mo_sim_addr(bpfn), GNTMAP_host_map, ref,
+			  from->domid);
+}
+
+void fix_unmap_op(struct gnttab_unmap_grant_ref *op,
+		  const struct gnttab_map_grant_ref *map, unsigned long bpfn)
+{
+	gnttab_set_unmap_op(op, p2mo_sim_addr(bpfn), GNTMAP_host_map,
+			    map->handle);
+}
+
+int fix_map(struct p2mo_fix *f, struct p2mo_sim_domain *from, int ref,
+	    unsigned long bpfn, struct gnttab_map_grant_ref *op)
+{
+	struct page *page = p2mo_sim_page(f->d0, bpfn);
+
+	fix_map_op(op, from, ref, bpfn);
+	return p2mo_table_map_refs(&f->t, op, NULL, &page, 1);
+}
+
+int fix_unmap(struct p2mo_fix *f, const struct gnttab_map_grant_ref *map,
+	      unsigned long bpfn)
+{
+	struct gnttab_unmap_grant_ref op;
+	struct page *page = p2mo_sim_page(f->d0, bpfn);
+
+	fix_unmap_op(&op, map, bpfn);
+	return p2mo_table_unmap_refs(&f->t, &op, NULL, &page, 1);
+}
+
+void p2mo_expect_digest_eq(struct kunit *test, const struct p2mo_digest *a,
+			   const struct p2mo_digest *b)
+{
+	KUNIT_EXPECT_EQ(test, a->nr_overrides, b->nr_overrides);
+	KUNIT_EXPECT_EQ(test, a->nr_tags, b->nr_tags);
+	KUNIT_EXPECT_EQ(test, a->nr_p2m, b->nr_p2m);
+	KUNIT_EXPECT_EQ(test, a->m2p, b->m2p);
+	KUNIT_EXPECT_EQ(test, a->p2m, b->p2m);
+	KUNIT_EXPECT_EQ(test, a->sim, b->sim);
+	KUNIT_EXPECT_EQ(test, a->handles, b->handles);
+}
