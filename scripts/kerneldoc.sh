@@ -4,7 +4,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KSRC=$("$ROOT"/scripts/ksrc.sh)
 cd "$ROOT"
-out=$("$KSRC"/scripts/kernel-doc -none -Wall src/*.[ch] include/*.h 2>&1 || true)
+out=$("$KSRC"/scripts/kernel-doc -none -Werror src/*.[ch] include/*.h 2>&1 || true)
 [ -z "$out" ] || echo "$out"
 echo "kernel-doc: $(echo -n "$out" | grep -c . || true) problems"
 [ -z "$out" ]

@@ -85,39 +85,34 @@ static int p2mo_sim_handle_alloc(struct p2mo_sim_machine *m)
 	return -ENOSPC;
 }
 
-/* Map one grant for @d; @bpfn is invalid for a kernel-only mapping. */
-static s16 p2mo_sim_map_one(struct p2mo_sim_domain *d,
-			    struct gnttab_map_grant_ref *op,
-			    unsigned long bpfn)
+/* With @g's grant_lock held: may @d map grant op->ref of @g? */
+static s16 p2mo_sim_check_grant(struct p2mo_sim_domain *d,
+				struct p2mo_sim_domain *g,
+				struct gnttab_map_grant_ref *op)
 {
-	struct p2mo_sim_domain *g = p2mo_sim_domain(d->m, op->dom);
-	bool host = bpfn != P2MO_INVALID_ENTRY;
-	unsigned long gflags, pflags = 0, mflags, mfn;
 	struct p2mo_sim_grant *gr;
-	s16 st = GNTST_okay;
+
+	gr = op->ref < g->nr_grants ? &g->grants[op->ref] : NULL;
+	if (!gr || !gr->in_use)
+		return GNTST_bad_gntref;
+	if (gr->to != d->domid)
+		return GNTST_permission_denied;
+	return GNTST_okay;
+}
+
+/*
+ * With the grant checked and, for a host mapping (@bpfn valid), @d's
+ * p2m_lock held: take a handle and map.
+ */
+static s16 p2mo_sim_install(struct p2mo_sim_domain *d,
+			    struct p2mo_sim_domain *g,
+			    struct gnttab_map_grant_ref *op, unsigned long bpfn)
+{
+	struct p2mo_sim_grant *gr = &g->grants[op->ref];
+	unsigned long mfn = READ_ONCE(g->p2m[gr->pfn]), flags;
 	int h;
 
-	if (!g)
-		return GNTST_bad_domain;
-	gflags = p2mo_lock(&g->grant_lock);	/* subject before caller */
-	gr = op->ref < g->nr_grants ? &g->grants[op->ref] : NULL;
-	if (!gr || !gr->in_use) {
-		st = GNTST_bad_gntref;
-		goto out_grant;
-	}
-	if (gr->to != d->domid) {
-		st = GNTST_permission_denied;
-		goto out_grant;
-	}
-	mfn = READ_ONCE(g->p2m[gr->pfn]);
-	if (host) {
-		pflags = p2mo_lock(&d->p2m_lock);
-		if (READ_ONCE(d->p2m[bpfn]) != P2MO_INVALID_ENTRY) {
-			st = GNTST_general_error;	/* page must be ballooned */
-			goto out_p2m;
-		}
-	}
-	mflags = p2mo_lock(&d->m->lock);
+	flags = p2mo_lock(&d->m->lock);
 	h = p2mo_sim_handle_alloc(d->m);
 	if (h >= 0)
 		d->m->handles[h] = (struct p2mo_sim_handle) {
@@ -125,21 +120,57 @@ static s16 p2mo_sim_map_one(struct p2mo_sim_domain *d,
 			.ref = op->ref, .granter = g->domid,
 			.mapper = d->domid, .in_use = true,
 		};
-	p2mo_unlock(&d->m->lock, mflags);
-	if (h < 0) {
-		st = GNTST_no_space;
-		goto out_p2m;
-	}
-	if (host)
+	p2mo_unlock(&d->m->lock, flags);
+	if (h < 0)
+		return GNTST_no_space;
+	if (bpfn != P2MO_INVALID_ENTRY)
 		WRITE_ONCE(d->p2m[bpfn], P2MO_FOREIGN_FRAME(mfn));
 	gr->maps++;
 	op->handle = h;
 	op->dev_bus_addr = (u64)mfn << PAGE_SHIFT;
-out_p2m:
-	if (host)
+	return GNTST_okay;
+}
+
+/* A host mapping at @bpfn: the page's p2m becomes FOREIGN_FRAME(mfn). */
+static s16 p2mo_sim_map_host(struct p2mo_sim_domain *d,
+			     struct gnttab_map_grant_ref *op,
+			     unsigned long bpfn)
+{
+	struct p2mo_sim_domain *g = p2mo_sim_domain(d->m, op->dom);
+	unsigned long gflags, pflags;
+	s16 st;
+
+	if (!g)
+		return GNTST_bad_domain;
+	gflags = p2mo_lock(&g->grant_lock);	/* subject before caller */
+	st = p2mo_sim_check_grant(d, g, op);
+	if (st == GNTST_okay) {
+		pflags = p2mo_lock(&d->p2m_lock);
+		if (READ_ONCE(d->p2m[bpfn]) != P2MO_INVALID_ENTRY)
+			st = GNTST_general_error;	/* page must be ballooned */
+		else
+			st = p2mo_sim_install(d, g, op, bpfn);
 		p2mo_unlock(&d->p2m_lock, pflags);
-out_grant:
+	}
 	p2mo_unlock(&g->grant_lock, gflags);
+	return st;
+}
+
+/* A kernel mapping (kmap op): a handle and a map count, no p2m change. */
+static s16 p2mo_sim_map_kernel(struct p2mo_sim_domain *d,
+			       struct gnttab_map_grant_ref *op)
+{
+	struct p2mo_sim_domain *g = p2mo_sim_domain(d->m, op->dom);
+	unsigned long flags;
+	s16 st;
+
+	if (!g)
+		return GNTST_bad_domain;
+	flags = p2mo_lock(&g->grant_lock);
+	st = p2mo_sim_check_grant(d, g, op);
+	if (st == GNTST_okay)
+		st = p2mo_sim_install(d, g, op, P2MO_INVALID_ENTRY);
+	p2mo_unlock(&g->grant_lock, flags);
 	return st;
 }
 
@@ -165,13 +196,13 @@ static int p2mo_sim_map_refs(struct p2mo_backend *be,
 		else if (bpfn == P2MO_INVALID_ENTRY)
 			map_ops[i].status = GNTST_bad_virt_addr;
 		else
-			map_ops[i].status = p2mo_sim_map_one(d, &map_ops[i],
-							     bpfn);
+			map_ops[i].status = p2mo_sim_map_host(d, &map_ops[i],
+							      bpfn);
 		if (!kmap_ops)
 			continue;
 		kmap_ops[i].status = p2mo_sim_fault(d->m) ?
 			d->m->fail_status :
-			p2mo_sim_map_one(d, &kmap_ops[i], P2MO_INVALID_ENTRY);
+			p2mo_sim_map_kernel(d, &kmap_ops[i]);
 	}
 	return 0;
 }
