@@ -94,8 +94,8 @@ static void htab_table_init_alloc_failure(struct kunit *test)
 	struct p2mo_table t;
 	int nth;
 
-	/* per-CPU stats are not injectable; the four tables are */
-	for (nth = 1; nth <= 4; nth++) {
+	/* per-CPU stats are not injectable; 2 tables x 2 arrays, 2 bitmaps are */
+	for (nth = 1; nth <= 6; nth++) {
 		atomic_set(&p2mo_fail_nth, nth);
 		KUNIT_EXPECT_EQ(test, p2mo_table_init(&t, &f->d0->be, &p), -ENOMEM);
 		KUNIT_EXPECT_EQ(test, atomic_long_read(&p2mo_live_allocs), live);
@@ -105,7 +105,57 @@ static void htab_table_init_alloc_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_table_uninit(&t), 0);
 }
 
+static void bitmap_set_test_clear(struct kunit *test)
+{
+	long live = atomic_long_read(&p2mo_live_allocs);
+	unsigned long *spare = NULL;
+	struct p2mo_bitmap b;
+
+	KUNIT_ASSERT_EQ(test, p2mo_bitmap_init(&b, 3 * P2MO_CHUNK_BITS + 5), 0);
+	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&b, 7));
+	/* no chunk, no spare: not prepared */
+	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_prepare(&b, P2MO_CHUNK_BITS + 7, &spare));
+	spare = p2mo_bitmap_chunk_alloc(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, spare);
+	KUNIT_EXPECT_TRUE(test, p2mo_bitmap_prepare(&b, P2MO_CHUNK_BITS + 7, &spare));
+	KUNIT_EXPECT_NULL(test, spare);
+	p2mo_bitmap_set(&b, P2MO_CHUNK_BITS + 7);
+	KUNIT_EXPECT_TRUE(test, p2mo_bitmap_test(&b, P2MO_CHUNK_BITS + 7));
+	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&b, P2MO_CHUNK_BITS + 8));
+	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&b, 7));
+	KUNIT_EXPECT_EQ(test, p2mo_bitmap_bytes(&b), 4 * sizeof(void *) + PAGE_SIZE);
+	/* out of range: always clear, needs no chunk */
+	KUNIT_EXPECT_TRUE(test, p2mo_bitmap_prepare(&b, 4 * P2MO_CHUNK_BITS, &spare));
+	p2mo_bitmap_set(&b, 4 * P2MO_CHUNK_BITS);
+	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&b, 4 * P2MO_CHUNK_BITS));
+	p2mo_bitmap_clear(&b, P2MO_CHUNK_BITS + 7);
+	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&b, P2MO_CHUNK_BITS + 7));
+	p2mo_bitmap_uninit(&b);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&p2mo_live_allocs), live);
+}
+
+static void bitmap_next_walks_set_bits(struct kunit *test)
+{
+	static const unsigned long bits[] = { 3, 64, P2MO_CHUNK_BITS * 2 + 1 };
+	unsigned long *spare, i, n = 0;
+	struct p2mo_bitmap b;
+
+	KUNIT_ASSERT_EQ(test, p2mo_bitmap_init(&b, 3 * P2MO_CHUNK_BITS), 0);
+	for (i = 0; i < ARRAY_SIZE(bits); i++) {
+		spare = p2mo_bitmap_chunk_alloc(GFP_KERNEL);
+		KUNIT_ASSERT_TRUE(test, p2mo_bitmap_prepare(&b, bits[i], &spare));
+		p2mo_bitmap_chunk_free(spare);	/* NULL if used */
+		p2mo_bitmap_set(&b, bits[i]);
+	}
+	for (i = p2mo_bitmap_next(&b, 0); i < b.nbits; i = p2mo_bitmap_next(&b, i + 1))
+		KUNIT_EXPECT_EQ(test, i, bits[n++]);
+	KUNIT_EXPECT_EQ(test, n, ARRAY_SIZE(bits));
+	p2mo_bitmap_uninit(&b);
+}
+
 static struct kunit_case p2mo_htab_cases[] = {
+	KUNIT_CASE(bitmap_set_test_clear),
+	KUNIT_CASE(bitmap_next_walks_set_bits),
 	KUNIT_CASE(htab_bounds_empty_rejects),
 	KUNIT_CASE(htab_bounds_widen),
 	KUNIT_CASE(htab_sizes),

@@ -222,24 +222,22 @@ static void m2p_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_LOOKUPS_MISS], 1ULL);
 }
 
-static void m2p_bounds_conservative(struct kunit *test)
+static void m2p_filter_tracks_live_mfns(struct kunit *test)
 {
 	struct p2mo_fix *f = p2mo_fix(test);
-	unsigned long lo = fix_mfn(f->d1, 100), hi = fix_mfn(f->d1, 0);
+	unsigned long mfn = fix_mfn(f->d1, 100), other = fix_mfn(f->d1, 0);
 
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&f->t.m2p.bounds, lo));
-	p2mo_override_add(&f->t, lo, FIX_BPFN(1), GFP_KERNEL);
-	p2mo_override_add(&f->t, hi, FIX_BPFN(2), GFP_KERNEL);
-	KUNIT_EXPECT_TRUE(test, p2mo_bounds_may_hold(&f->t.m2p.bounds, lo));
-	KUNIT_EXPECT_TRUE(test, p2mo_bounds_may_hold(&f->t.m2p.bounds, hi));
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&f->t.m2p.bounds, lo - 1));
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&f->t.m2p.bounds, hi + 1));
-	p2mo_override_remove(&f->t, lo, FIX_BPFN(1));
-	/* never narrowed under writers: still covers what was there */
-	KUNIT_EXPECT_TRUE(test, p2mo_bounds_may_hold(&f->t.m2p.bounds, lo));
-	p2mo_override_remove(&f->t, hi, FIX_BPFN(2));
-	p2mo_table_drain(&f->t);
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&f->t.m2p.bounds, lo));
+	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&f->t.m2p_filter, mfn));
+	p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL);
+	p2mo_override_add(&f->t, mfn, FIX_BPFN(2), GFP_KERNEL);
+	KUNIT_EXPECT_TRUE(test, p2mo_bitmap_test(&f->t.m2p_filter, mfn));
+	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&f->t.m2p_filter, other));
+	p2mo_override_remove(&f->t, mfn, FIX_BPFN(1));
+	/* another mapper is left: the bit stays */
+	KUNIT_EXPECT_TRUE(test, p2mo_bitmap_test(&f->t.m2p_filter, mfn));
+	p2mo_override_remove(&f->t, mfn, FIX_BPFN(2));
+	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&f->t.m2p_filter, mfn));
+	KUNIT_EXPECT_EQ(test, p2mo_m2p_find_all(&f->t, mfn, NULL, 0), 0U);
 }
 
 static void m2p_pfn_to_mfn_of_backend_page(struct kunit *test)
@@ -270,7 +268,7 @@ static struct kunit_case p2mo_m2p_cases[] = {
 	KUNIT_CASE(m2p_colliding_mfns),
 	KUNIT_CASE(m2p_remove_middle),
 	KUNIT_CASE(m2p_counters),
-	KUNIT_CASE(m2p_bounds_conservative),
+	KUNIT_CASE(m2p_filter_tracks_live_mfns),
 	KUNIT_CASE(m2p_pfn_to_mfn_of_backend_page),
 	{}
 };

@@ -109,8 +109,8 @@ static void p2m_bounds_fast_reject(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, p2mo_p2m_lookup(&f->t, 20, &v));
 	p2mo_p2m_set(&f->t, 20, 1);
 	p2mo_p2m_set(&f->t, 30, 2);
-	KUNIT_EXPECT_TRUE(test, p2mo_bounds_may_hold(&f->t.p2m.bounds, 25));
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&f->t.p2m.bounds, 31));
+	KUNIT_EXPECT_TRUE(test, p2mo_bounds_may_hold(&f->t.p2m_bounds, 25));
+	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&f->t.p2m_bounds, 31));
 	KUNIT_EXPECT_FALSE(test, p2mo_p2m_lookup(&f->t, 25, &v));
 	KUNIT_EXPECT_TRUE(test, p2mo_p2m_lookup(&f->t, 30, &v));
 	KUNIT_EXPECT_EQ(test, v, 2UL);

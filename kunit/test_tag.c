@@ -117,8 +117,9 @@ static void tag_user_set_on_tagged(struct kunit *test)
 
 	p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL);
 	p2mo_digest(f, &a);
-	KUNIT_EXPECT_EQ(test, p2mo_p2m_set(&f->t, 7, 1), -EEXIST);
-	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 7), -EBUSY);
+	KUNIT_EXPECT_EQ(test, p2mo_p2m_set(&f->t, 7, 1), -EBUSY);
+	/* a tag is no p2m entry of its own: nothing to clear */
+	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 7), -ENOENT);
 	p2mo_digest(f, &b);
 	P2MO_EXPECT_DIGEST_EQ(test, &a, &b);
 	p2mo_override_remove(&f->t, mfn, FIX_BPFN(1));
@@ -162,14 +163,19 @@ static void tag_alloc_failure_unchanged(struct kunit *test)
 	int nth;
 
 	p2mo_digest(f, &a);
-	/* 1: the override entry, 2: the tag entry */
-	for (nth = 1; nth <= 2; nth++) {
+	/* 1: the override entry, 2: the filter chunk, 3: the tag chunk */
+	for (nth = 1; nth <= 3; nth++) {
 		atomic_set(&p2mo_fail_nth, nth);
 		KUNIT_EXPECT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL),
 				-ENOMEM);
 		p2mo_digest(f, &b);
 		P2MO_EXPECT_DIGEST_EQ(test, &a, &b);
 	}
+	atomic_set(&p2mo_fail_nth, 4);
+	KUNIT_EXPECT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL), 0);
+	atomic_set(&p2mo_fail_nth, 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 1);
+	p2mo_override_remove(&f->t, mfn, FIX_BPFN(1));
 }
 
 static void tag_drain_restores(struct kunit *test)

@@ -70,8 +70,9 @@ static u64 digest_m2p(struct p2mo_htab *h)
 	return d;
 }
 
-static u64 digest_p2m(struct p2mo_htab *h)
+static u64 digest_p2m(struct p2mo_table *t)
 {
+	struct p2mo_htab *h = &t->p2m;
 	struct p2mo_p2m_entry *e;
 	u64 d = 14695981039346656037ULL;
 	unsigned long i;
@@ -80,10 +81,15 @@ static u64 digest_p2m(struct p2mo_htab *h)
 	for (i = 0; i < (1UL << h->bits); i++) {
 		d = mix(d, i);
 		hlist_for_each_entry_rcu(e, &h->buckets[i], node)
-			d = mix(mix(mix(mix(d, e->pfn), e->val), e->saved),
-				e->flags);
+			d = mix(mix(d, e->pfn), e->val);
 	}
 	rcu_read_unlock();
+	for (i = p2mo_bitmap_next(&t->tags, 0); i < t->tags.nbits;
+	     i = p2mo_bitmap_next(&t->tags, i + 1))
+		d = mix(d, ~i);
+	for (i = p2mo_bitmap_next(&t->m2p_filter, 0); i < t->m2p_filter.nbits;
+	     i = p2mo_bitmap_next(&t->m2p_filter, i + 1))
+		d = mix(d, i << 1);
 	return d;
 }
 
@@ -122,7 +128,7 @@ void p2mo_digest(struct p2mo_fix *f, struct p2mo_digest *d)
 	d->nr_tags = atomic_long_read(&f->t.nr_tags);
 	d->nr_p2m = atomic_long_read(&f->t.nr_p2m);
 	d->m2p = digest_m2p(&f->t.m2p);
-	d->p2m = digest_p2m(&f->t.p2m);
+	d->p2m = digest_p2m(&f->t);
 	d->sim = digest_sim(f);
 	d->handles = f->m->live_handles;
 }

@@ -536,5 +536,5 @@ api.o: /work/main/src/api.c \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/device.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/pm_wakeup.h \
  /work/main/src/grant.h /work/main/src/table.h /work/main/src/backend.h \
- /work/main/include/p2mo_gnttab.h /work/main/src/htab.h \
- /work/main/src/locks.h /work/main/src/main.h
+ /work/main/include/p2mo_gnttab.h /work/main/src/bitmap.h \
+ /work/main/src/htab.h /work/main/src/locks.h /work/main/src/main.h

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/debug/p2m_override/, root-only and read-only:
- *   m2p           "mfn bpfn tag_pfn" per override
- *   p2m           "pfn value saved flags" per p2m override
+ *   m2p           "mfn bpfn" per override
+ *   p2m           "pfn value set" per p2m entry, "pfn view tag" per tag
  *   stats         "key value" counters and gauges
  *   scan_foreign  pfns whose real p2m entry is FOREIGN, counted
  */
@@ -13,76 +13,111 @@
 
 static struct dentry *p2mo_debugfs_dir;
 
-static void *p2mo_bucket_start(struct seq_file *s, loff_t *pos)
+/*
+ * Both dumps walk positions: [0, nr_buckets) are hash buckets, and for
+ * the p2m dump nr_buckets + pfn is the FOREIGN tag of pfn.
+ */
+static loff_t p2mo_nr_buckets(const struct p2mo_htab *h)
 {
-	struct p2mo_htab *h = s->private;
-
-	return *pos < (1LL << h->bits) ? pos : NULL;
+	return 1LL << h->bits;
 }
 
-static void *p2mo_bucket_next(struct seq_file *s, void *v, loff_t *pos)
+static void *p2mo_m2p_start(struct seq_file *s, loff_t *pos)
+{
+	struct p2mo_table *t = s->private;
+
+	return *pos < p2mo_nr_buckets(&t->m2p) ? pos : NULL;
+}
+
+static void *p2mo_m2p_next(struct seq_file *s, void *v, loff_t *pos)
 {
 	++*pos;
-	return p2mo_bucket_start(s, pos);
+	return p2mo_m2p_start(s, pos);
 }
 
-static void p2mo_bucket_stop(struct seq_file *s, void *v)
+static void *p2mo_p2m_start(struct seq_file *s, loff_t *pos)
+{
+	struct p2mo_table *t = s->private;
+	loff_t nb = p2mo_nr_buckets(&t->p2m);
+	unsigned long pfn;
+
+	if (*pos < nb)
+		return pos;
+	pfn = p2mo_bitmap_next(&t->tags, *pos - nb);
+	if (pfn >= t->tags.nbits)
+		return NULL;
+	*pos = nb + pfn;
+	return pos;
+}
+
+static void *p2mo_p2m_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	++*pos;
+	return p2mo_p2m_start(s, pos);
+}
+
+static void p2mo_seq_stop(struct seq_file *s, void *v)
 {
 }
 
 static int p2mo_m2p_show(struct seq_file *s, void *v)
 {
-	struct p2mo_htab *h = s->private;
+	struct p2mo_table *t = s->private;
 	struct p2mo_m2p_entry *e;
 
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, &h->buckets[*(loff_t *)v], node)
-		seq_printf(s, "%#lx %#lx %#lx\n", e->mfn, e->bpfn,
-			   READ_ONCE(e->tag_pfn));
+	hlist_for_each_entry_rcu(e, &t->m2p.buckets[*(loff_t *)v], node)
+		seq_printf(s, "%#lx %#lx\n", e->mfn, e->bpfn);
 	rcu_read_unlock();
 	return 0;
 }
 
 static int p2mo_p2m_show(struct seq_file *s, void *v)
 {
-	struct p2mo_htab *h = s->private;
+	struct p2mo_table *t = s->private;
+	loff_t pos = *(loff_t *)v, nb = p2mo_nr_buckets(&t->p2m);
 	struct p2mo_p2m_entry *e;
 
+	if (pos >= nb) {
+		seq_printf(s, "%#lx %#lx tag\n", (unsigned long)(pos - nb),
+			   p2mo_table_get_p2m(t, pos - nb));
+		return 0;
+	}
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, &h->buckets[*(loff_t *)v], node)
-		seq_printf(s, "%#lx %#lx %#lx %#lx\n", e->pfn,
-			   READ_ONCE(e->val), READ_ONCE(e->saved),
-			   READ_ONCE(e->flags));
+	hlist_for_each_entry_rcu(e, &t->p2m.buckets[pos], node)
+		seq_printf(s, "%#lx %#lx set\n", e->pfn, READ_ONCE(e->val));
 	rcu_read_unlock();
 	return 0;
 }
 
 static const struct seq_operations p2mo_m2p_seq_ops = {
-	.start = p2mo_bucket_start, .next = p2mo_bucket_next,
-	.stop = p2mo_bucket_stop, .show = p2mo_m2p_show,
+	.start = p2mo_m2p_start, .next = p2mo_m2p_next,
+	.stop = p2mo_seq_stop, .show = p2mo_m2p_show,
 };
 
 static const struct seq_operations p2mo_p2m_seq_ops = {
-	.start = p2mo_bucket_start, .next = p2mo_bucket_next,
-	.stop = p2mo_bucket_stop, .show = p2mo_p2m_show,
+	.start = p2mo_p2m_start, .next = p2mo_p2m_next,
+	.stop = p2mo_seq_stop, .show = p2mo_p2m_show,
 };
 
-static int p2mo_m2p_open(struct inode *inode, struct file *file)
+static int p2mo_seq_open(struct inode *inode, struct file *file,
+			 const struct seq_operations *ops)
 {
-	int err = seq_open(file, &p2mo_m2p_seq_ops);
+	int err = seq_open(file, ops);
 
 	if (!err)
 		((struct seq_file *)file->private_data)->private = inode->i_private;
 	return err;
 }
 
+static int p2mo_m2p_open(struct inode *inode, struct file *file)
+{
+	return p2mo_seq_open(inode, file, &p2mo_m2p_seq_ops);
+}
+
 static int p2mo_p2m_open(struct inode *inode, struct file *file)
 {
-	int err = seq_open(file, &p2mo_p2m_seq_ops);
-
-	if (!err)
-		((struct seq_file *)file->private_data)->private = inode->i_private;
-	return err;
+	return p2mo_seq_open(inode, file, &p2mo_p2m_seq_ops);
 }
 
 static const struct file_operations p2mo_m2p_fops = {
@@ -136,10 +171,8 @@ DEFINE_SHOW_ATTRIBUTE(p2mo_scan_foreign);
 void p2mo_debugfs_init(struct p2mo_table *t)
 {
 	p2mo_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file("m2p", 0400, p2mo_debugfs_dir, &t->m2p,
-			    &p2mo_m2p_fops);
-	debugfs_create_file("p2m", 0400, p2mo_debugfs_dir, &t->p2m,
-			    &p2mo_p2m_fops);
+	debugfs_create_file("m2p", 0400, p2mo_debugfs_dir, t, &p2mo_m2p_fops);
+	debugfs_create_file("p2m", 0400, p2mo_debugfs_dir, t, &p2mo_p2m_fops);
 	debugfs_create_file("stats", 0400, p2mo_debugfs_dir, t,
 			    &p2mo_stats_fops);
 	debugfs_create_file("scan_foreign", 0400, p2mo_debugfs_dir, t,

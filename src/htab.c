@@ -30,7 +30,6 @@ int p2mo_htab_init(struct p2mo_htab *h, unsigned int bits,
 		p2mo_lock_init(&h->locks[i], level, key, name);
 	h->bits = bits;
 	h->lock_mask = nr_locks - 1;
-	p2mo_htab_reset_bounds(h);
 	return 0;
 }
 
@@ -40,13 +39,6 @@ void p2mo_htab_uninit(struct p2mo_htab *h)
 	p2mo_kvfree(h->buckets);
 	h->locks = NULL;
 	h->buckets = NULL;
-}
-
-/* Only for an empty table that no writer can reach. */
-void p2mo_htab_reset_bounds(struct p2mo_htab *h)
-{
-	WRITE_ONCE(h->bounds.min, ULONG_MAX);
-	WRITE_ONCE(h->bounds.max, 0);
 }
 
 size_t p2mo_htab_bytes(const struct p2mo_htab *h)

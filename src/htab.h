@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A fixed-size RCU hash table with striped bucket locks and conservative
- * fast-reject bounds: the container under both override tables.
+ * A fixed-size RCU hash table with striped bucket locks, the container
+ * under both override tables, and conservative fast-reject bounds.
  *
  * Readers walk a chain under rcu_read_lock() with no lock.  Writers hold
  * the stripe lock of the bucket (p2mo_htab_lock()); entries are published
@@ -32,13 +32,19 @@ struct p2mo_htab {
 	struct p2mo_lock *locks;
 	unsigned int bits;		/* log2 of the number of buckets */
 	unsigned int lock_mask;		/* number of stripes - 1 */
-	struct p2mo_bounds bounds;
 };
 
 static inline bool p2mo_bounds_may_hold(const struct p2mo_bounds *b,
 					unsigned long key)
 {
 	return key >= READ_ONCE(b->min) && key <= READ_ONCE(b->max);
+}
+
+/* Only for an empty table that no writer can reach. */
+static inline void p2mo_bounds_reset(struct p2mo_bounds *b)
+{
+	WRITE_ONCE(b->min, ULONG_MAX);
+	WRITE_ONCE(b->max, 0);
 }
 
 static inline void p2mo_bounds_widen(struct p2mo_bounds *b, unsigned long key)
@@ -84,7 +90,6 @@ int p2mo_htab_init(struct p2mo_htab *h, unsigned int bits,
 		   unsigned int lock_bits, int level,
 		   struct lock_class_key *key, const char *name);
 void p2mo_htab_uninit(struct p2mo_htab *h);
-void p2mo_htab_reset_bounds(struct p2mo_htab *h);
 size_t p2mo_htab_bytes(const struct p2mo_htab *h);
 
 #endif /* _P2MO_HTAB_H */

@@ -4,9 +4,10 @@
  *
  * p2mo_override_add() and p2mo_override_remove() are the only functions
  * that change m2p overrides.  With the mfn's stripe held each updates,
- * together: the chain (which is the reverse map of the mfn), the FOREIGN
- * tag of the local frontend pfn (first override of a local frame sets it,
- * last one clears it), and the fast-reject bounds.  Rules: table.h.
+ * together: the chain (which is the reverse map of the mfn), the filter
+ * bit of the mfn, and the FOREIGN tag of the local frontend pfn (the first
+ * override of a local frame sets it, the last one clears it).  Rules:
+ * table.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -79,6 +80,64 @@ static bool p2mo_override_args_ok(struct p2mo_table *t, unsigned long mfn,
 	       p2mo_frame_ok(t, "backend pfn", bpfn, t->be->max_pfn);
 }
 
+/* What an add may need, allocated before the stripe lock is taken. */
+struct p2mo_add_spares {
+	struct p2mo_m2p_entry *entry;
+	unsigned long *filter_chunk;
+	unsigned long *tag_chunk;
+};
+
+static int p2mo_add_spares_get(struct p2mo_table *t, struct p2mo_add_spares *sp,
+			       unsigned long mfn, gfp_t gfp)
+{
+	unsigned long owner = p2mo_local_owner(t, mfn);
+
+	if (!sp->entry) {
+		sp->entry = p2mo_m2p_entry_alloc(gfp);
+		if (!sp->entry)
+			return -ENOMEM;
+	}
+	if (!sp->filter_chunk && !p2mo_bitmap_has_chunk(&t->m2p_filter, mfn)) {
+		sp->filter_chunk = p2mo_bitmap_chunk_alloc(gfp);
+		if (!sp->filter_chunk)
+			return -ENOMEM;
+	}
+	if (!sp->tag_chunk && !p2mo_bitmap_has_chunk(&t->tags, owner)) {
+		sp->tag_chunk = p2mo_bitmap_chunk_alloc(gfp);
+		if (!sp->tag_chunk)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void p2mo_add_spares_put(struct p2mo_add_spares *sp)
+{
+	if (sp->entry)
+		p2mo_m2p_entry_free(sp->entry, false);
+	p2mo_bitmap_chunk_free(sp->filter_chunk);
+	p2mo_bitmap_chunk_free(sp->tag_chunk);
+}
+
+/*
+ * With the stripe held: link @new, set the filter bit first, and tag the
+ * frontend pfn @owner (if valid) once the override is visible, so that a
+ * reader never sees a tag without the override that answers for it.
+ */
+static int p2mo_add_locked(struct p2mo_table *t, struct hlist_head *head,
+			   struct p2mo_m2p_entry *first,
+			   struct p2mo_m2p_entry *new, unsigned long owner)
+{
+	int err;
+
+	new->tag_pfn = first ? first->tag_pfn : P2MO_INVALID_ENTRY;
+	p2mo_bitmap_set(&t->m2p_filter, new->mfn);
+	err = p2mo_m2p_link(head, first, new);
+	if (!err && !first && owner != P2MO_INVALID_ENTRY &&
+	    p2mo_tag_set(t, owner, new->mfn))
+		new->tag_pfn = owner;
+	return err;
+}
+
 /**
  * p2mo_override_add() - record that backend pfn @bpfn maps frame @mfn
  * @t:    the tables
@@ -98,72 +157,49 @@ int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 {
 	struct hlist_head *head = p2mo_htab_bucket(&t->m2p, mfn);
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p, mfn);
-	struct p2mo_p2m_entry *spare = NULL;
-	struct p2mo_m2p_entry *new, *first;
+	struct p2mo_add_spares sp = { };
+	struct p2mo_m2p_entry *first;
 	unsigned long flags, owner;
-	bool tagged = false;
 	int err;
 
 	if (!p2mo_override_args_ok(t, mfn, bpfn))
 		return -EINVAL;
-	new = p2mo_m2p_entry_alloc(gfp);
-	if (!new)
-		goto nomem;
-	new->mfn = mfn;
-	new->bpfn = bpfn;
-	/* A tag needs a p2m entry: allocate it now, not under the lock. */
-	if (p2mo_local_owner(t, mfn) != P2MO_INVALID_ENTRY) {
-		spare = p2mo_p2m_entry_alloc(gfp);
-		if (!spare)
-			goto nomem;
-	}
 again:
+	err = p2mo_add_spares_get(t, &sp, mfn, gfp);
+	if (err)
+		goto out;
+	sp.entry->mfn = mfn;
+	sp.entry->bpfn = bpfn;
 	owner = P2MO_INVALID_ENTRY;
 	flags = p2mo_lock(lock);
 	first = p2mo_m2p_first_locked(head, mfn);
-	if (first) {
-		new->tag_pfn = first->tag_pfn;
-	} else {
+	if (!first) {
 		owner = p2mo_local_owner(t, mfn);
-		if (owner != P2MO_INVALID_ENTRY && !spare) {
+		if (!p2mo_bitmap_prepare(&t->tags, owner, &sp.tag_chunk)) {
 			/* The frame became local since we looked. */
 			p2mo_unlock(lock, flags);
-			spare = p2mo_p2m_entry_alloc(gfp);
-			if (!spare)
-				goto nomem;
 			goto again;
 		}
-		new->tag_pfn = P2MO_INVALID_ENTRY;
 	}
-	p2mo_bounds_widen(&t->m2p.bounds, mfn);
-	err = p2mo_m2p_link(head, first, new);
-	if (!err && !first && owner != P2MO_INVALID_ENTRY) {
-		tagged = p2mo_tag_set(t, owner, mfn, &spare);
-		if (tagged)
-			new->tag_pfn = owner;
-	}
+	if (WARN_ON_ONCE(!p2mo_bitmap_prepare(&t->m2p_filter, mfn,
+					      &sp.filter_chunk)))
+		err = -ENOMEM;
+	else
+		err = p2mo_add_locked(t, head, first, sp.entry, owner);
 	p2mo_unlock(lock, flags);
-
-	if (spare)
-		p2mo_p2m_entry_free(spare);
-	if (err) {
-		p2mo_m2p_entry_free(new, false);
-		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
-		pr_warn_ratelimited("override mfn %#lx bpfn %#lx already present\n",
-				    mfn, bpfn);
-		return err;
+	if (!err) {
+		sp.entry = NULL;
+		atomic_long_inc(&t->nr_overrides);
+		p2mo_stat_inc(t, P2MO_STAT_OVERRIDES_ADDED);
 	}
-	atomic_long_inc(&t->nr_overrides);
-	p2mo_stat_inc(t, P2MO_STAT_OVERRIDES_ADDED);
-	return 0;
-
-nomem:
-	if (new)
-		p2mo_m2p_entry_free(new, false);
-	p2mo_stat_inc(t, P2MO_STAT_REJECTED);
-	pr_warn_ratelimited("no memory for override mfn %#lx bpfn %#lx\n",
-			    mfn, bpfn);
-	return -ENOMEM;
+out:
+	p2mo_add_spares_put(&sp);
+	if (err) {
+		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
+		pr_warn_ratelimited("override mfn %#lx bpfn %#lx not added: %d\n",
+				    mfn, bpfn, err);
+	}
+	return err;
 }
 
 /**
@@ -172,7 +208,8 @@ nomem:
  * @mfn:  the machine frame
  * @bpfn: the backend pfn it was mapped at
  *
- * The last override of @mfn restores the frontend pfn's p2m view.
+ * The last override of @mfn restores the frontend pfn's p2m view: its tag
+ * goes first, so that a reader never sees a tag without an override.
  *
  * Return: 0; -EINVAL (frame out of range), -ENOENT (no such override).
  */
@@ -200,12 +237,14 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 		return -ENOENT;
 	}
 	last = !prev && !p2mo_m2p_same_mfn(p2mo_m2p_next(e), mfn);
-	hlist_del_rcu(&e->node);
 	if (last && e->tag_pfn != P2MO_INVALID_ENTRY)
-		p2mo_tag_clear(t, e->tag_pfn, mfn);
+		p2mo_tag_clear(t, e->tag_pfn);
+	hlist_del_rcu(&e->node);
+	if (last)
+		p2mo_bitmap_clear(&t->m2p_filter, mfn);
 	p2mo_unlock(lock, flags);
 
-	p2mo_m2p_entry_free(e, true);
+	p2mo_m2p_entry_free(e, true);	/* the rcu_head overwrites tag_pfn */
 	atomic_long_dec(&t->nr_overrides);
 	p2mo_stat_inc(t, P2MO_STAT_OVERRIDES_REMOVED);
 	return 0;
@@ -245,7 +284,7 @@ int p2mo_rmap_walk(struct p2mo_table *t, unsigned long mfn,
 	struct p2mo_m2p_entry *e;
 	int n = 0;
 
-	if (!p2mo_bounds_may_hold(&t->m2p.bounds, mfn))
+	if (!p2mo_bitmap_test(&t->m2p_filter, mfn))
 		return 0;
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->m2p, mfn), node) {

@@ -123,8 +123,19 @@ int p2mo_table_init(struct p2mo_table *t, struct p2mo_backend *be,
 			     "p2mo_p2m_stripe");
 	if (err)
 		goto err_m2p;
+	err = p2mo_bitmap_init(&t->m2p_filter, be->max_mfn);
+	if (err)
+		goto err_p2m;
+	err = p2mo_bitmap_init(&t->tags, be->max_pfn);
+	if (err)
+		goto err_filter;
+	p2mo_bounds_reset(&t->p2m_bounds);
 	return 0;
 
+err_filter:
+	p2mo_bitmap_uninit(&t->m2p_filter);
+err_p2m:
+	p2mo_htab_uninit(&t->p2m);
 err_m2p:
 	p2mo_htab_uninit(&t->m2p);
 err_stats:
@@ -151,6 +162,8 @@ int p2mo_table_uninit(struct p2mo_table *t)
 		return -EBUSY;
 	}
 	rcu_barrier();
+	p2mo_bitmap_uninit(&t->tags);
+	p2mo_bitmap_uninit(&t->m2p_filter);
 	p2mo_htab_uninit(&t->p2m);
 	p2mo_htab_uninit(&t->m2p);
 	free_percpu(t->stats);
@@ -204,7 +217,7 @@ static unsigned long p2mo_drain_p2m_bucket(struct p2mo_table *t,
 }
 
 /**
- * p2mo_table_drain() - remove every override, restoring every FOREIGN tag
+ * p2mo_table_drain() - remove every override, clearing every FOREIGN tag
  * @t: the tables; the caller keeps writers away (hooks detached)
  *
  * Return: the number of entries removed.
@@ -217,10 +230,8 @@ unsigned long p2mo_table_drain(struct p2mo_table *t)
 		n += p2mo_drain_m2p_bucket(t, &t->m2p.buckets[i]);
 	for (i = 0; i < (1UL << t->p2m.bits); i++)
 		n += p2mo_drain_p2m_bucket(t, &t->p2m.buckets[i]);
-	if (!atomic_long_read(&t->nr_overrides))
-		p2mo_htab_reset_bounds(&t->m2p);
 	if (!atomic_long_read(&t->nr_p2m))
-		p2mo_htab_reset_bounds(&t->p2m);
+		p2mo_bounds_reset(&t->p2m_bounds);
 	return n;
 }
 

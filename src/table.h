@@ -7,21 +7,27 @@
  * next to each other and sorted by backend pfn: that run is the reverse
  * map of the mfn, and its first entry is the answer of mfn_to_pfn (the
  * lowest backend pfn, a function of the live set, not of its history).
+ * A sparse bitmap over mfns (m2p_filter) has the bit of every mfn with an
+ * override set: lookups of other mfns stop there.
  *
- * p2m override table: one struct p2mo_p2m_entry per overridden pfn,
- * hashed by pfn.  It holds the FOREIGN tags of local frontend pfns whose
- * frame is mapped by a local backend, and entries set through
- * p2mo_p2m_set().  The backend's own p2m is never written.
+ * p2m view: FOREIGN tags are bits in a sparse bitmap over pfns (tags);
+ * entries set by p2mo_p2m_set() are struct p2mo_p2m_entry, hashed by pfn,
+ * behind conservative bounds.  Neither writes anything underneath: the
+ * view of a tagged pfn is FOREIGN_FRAME(view without the tag), and
+ * clearing the tag or the entry shows the old value again, exactly.  The
+ * backend's own p2m is never written.
  *
  * Locking and RCU rules (lock order: locks.h):
- * - Lookups take no lock: rcu_read_lock() around a chain walk; fields a
- *   reader uses are immutable after publication (mfn, bpfn, pfn) or
- *   single words read with READ_ONCE() (val).
- * - All changes go through one write path, p2mo_override_add() and
- *   p2mo_override_remove() in m2p.c: with the mfn's m2p stripe held they
- *   update the chain (reverse map), the FOREIGN tag (taking the frontend
- *   pfn's p2m stripe inside) and the bounds together.  p2mo_p2m_set() and
- *   p2mo_p2m_clear() take the p2m stripe alone.
+ * - Lookups take no lock: bitmap tests, then rcu_read_lock() around a
+ *   chain walk; fields a reader uses are immutable after publication
+ *   (mfn, bpfn, pfn) or single words read with READ_ONCE() (val).
+ * - All changes of m2p overrides go through one write path,
+ *   p2mo_override_add() and p2mo_override_remove() in m2p.c: with the
+ *   mfn's m2p stripe held they update the chain (reverse map), the filter
+ *   bit, the FOREIGN tag (taking the frontend pfn's p2m stripe inside) and
+ *   nothing else.  p2mo_p2m_set()/p2mo_p2m_clear() take the p2m stripe.
+ * - A bit is set before the entry it covers is published and cleared
+ *   after the last entry it covers is unlinked: a clear bit means absent.
  * - Entries are unlinked with hlist_del_rcu() and freed by call_rcu();
  *   p2mo_table_uninit() waits with rcu_barrier().
  */
@@ -31,6 +37,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include "backend.h"
+#include "bitmap.h"
 #include "htab.h"
 
 /**
@@ -74,10 +81,13 @@ extern const char * const p2mo_stat_names[P2MO_STAT_NR];
 struct p2mo_table {
 	struct p2mo_backend *be;
 	struct p2mo_htab m2p;		/* struct p2mo_m2p_entry, by mfn */
+	struct p2mo_bitmap m2p_filter;	/* mfns with an override */
 	struct p2mo_htab p2m;		/* struct p2mo_p2m_entry, by pfn */
+	struct p2mo_bounds p2m_bounds;	/* pfns of p2m entries */
+	struct p2mo_bitmap tags;	/* FOREIGN-tagged pfns */
 	atomic_long_t nr_overrides;	/* live m2p override entries */
 	atomic_long_t nr_tags;		/* live FOREIGN tags */
-	atomic_long_t nr_p2m;		/* live p2m override entries */
+	atomic_long_t nr_p2m;		/* live p2m entries */
 	struct p2mo_stats __percpu *stats;
 };
 
@@ -85,25 +95,22 @@ struct p2mo_m2p_entry {
 	struct hlist_node node;
 	unsigned long mfn;
 	unsigned long bpfn;		/* backend pfn mapping the mfn */
-	/*
-	 * Frontend pfn tagged for the mfn, or P2MO_INVALID_ENTRY; the same
-	 * in every entry of the mfn; read and written under its stripe.
-	 */
-	unsigned long tag_pfn;
-	struct rcu_head rcu;
-};
-
-enum p2mo_p2m_flags {
-	P2MO_P2M_USER = BIT(0),		/* set by p2mo_p2m_set() */
-	P2MO_P2M_TAG = BIT(1),		/* FOREIGN tag of a shared frame */
+	union {
+		/*
+		 * Frontend pfn tagged for the mfn, or P2MO_INVALID_ENTRY;
+		 * the same in every entry of the mfn.  Writers only, under
+		 * the stripe, while linked; the rcu_head takes its place
+		 * once the entry is unlinked.
+		 */
+		unsigned long tag_pfn;
+		struct rcu_head rcu;
+	};
 };
 
 struct p2mo_p2m_entry {
 	struct hlist_node node;
 	unsigned long pfn;
 	unsigned long val;		/* what lookups answer for pfn */
-	unsigned long saved;		/* user value under a tag */
-	unsigned long flags;		/* enum p2mo_p2m_flags */
 	struct rcu_head rcu;
 };
 
@@ -152,10 +159,8 @@ void p2mo_p2m_entry_free(struct p2mo_p2m_entry *e);
 void p2mo_p2m_entry_free_published(struct p2mo_p2m_entry *e);
 
 /* p2m.c internals of the write path, called with the m2p stripe held */
-bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn,
-		  struct p2mo_p2m_entry **spare);
-void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn,
-		    unsigned long mfn);
+bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn);
+void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn);
 
 /* Checks shared by the write paths; log and count a rejected call. */
 bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
@@ -169,7 +174,7 @@ static inline bool p2mo_p2m_lookup(struct p2mo_table *t, unsigned long pfn,
 	struct p2mo_p2m_entry *e;
 	bool found = false;
 
-	if (likely(!p2mo_bounds_may_hold(&t->p2m.bounds, pfn)))
+	if (likely(!p2mo_bounds_may_hold(&t->p2m_bounds, pfn)))
 		return false;
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->p2m, pfn), node) {
@@ -190,7 +195,7 @@ static inline bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
 	struct p2mo_m2p_entry *e;
 	bool found = false;
 
-	if (!p2mo_bounds_may_hold(&t->m2p.bounds, mfn))
+	if (!p2mo_bitmap_test(&t->m2p_filter, mfn))
 		return false;
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->m2p, mfn), node) {
@@ -214,9 +219,11 @@ static inline unsigned long p2mo_table_get_p2m(struct p2mo_table *t,
 {
 	unsigned long val;
 
-	if (unlikely(p2mo_p2m_lookup(t, pfn, &val)))
-		return val;
-	return p2mo_be_p2m(t->be, pfn);
+	if (likely(!p2mo_p2m_lookup(t, pfn, &val)))
+		val = p2mo_be_p2m(t->be, pfn);
+	if (unlikely(p2mo_bitmap_test(&t->tags, pfn)))
+		val = P2MO_FOREIGN_FRAME(val);
+	return val;
 }
 
 /* pfn_to_mfn(): the frame bits stripped, as the kernel's pfn_to_mfn() */
