@@ -5,6 +5,7 @@
 #   make check      build, checkpatch, sparse, kernel-doc, all KUnit variants, Xen harness
 #   make xen-test   Xen + PV dom0 in QEMU: module, self-test, blkfront/blkback loopback
 #   make demo       the same, narrated, for a human
+#   make bench      the benchmark (UML), figures as ratios
 ifneq ($(KERNELRELEASE),)
 include $(src)/Kbuild
 else
@@ -44,6 +45,9 @@ xen-test:
 
 demo:
 	scripts/xen/demo.sh
+
+bench:
+	scripts/bench.sh
 
 check:
 	scripts/check.sh

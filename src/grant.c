@@ -11,6 +11,7 @@
 #include <linux/printk.h>
 #include "alloc.h"
 #include "grant.h"
+#include "p2mo_trace.h"
 
 static bool p2mo_batch_ok(struct p2mo_table *t, const void *ops,
 			  struct page **pages, unsigned int count)
@@ -193,6 +194,7 @@ int p2mo_table_map_refs(struct p2mo_table *t,
 	p2mo_stat_add(t, P2MO_STAT_MAPS_SEEN, count);
 out:
 	p2mo_kfree(buf);
+	trace_p2mo_map_refs(count, err ? 0 : count, false, err);
 	if (err)
 		pr_warn_ratelimited("grant batch of %u not mapped: %d\n",
 				    count, err);
@@ -218,8 +220,8 @@ int p2mo_table_unmap_refs(struct p2mo_table *t,
 			  struct gnttab_unmap_grant_ref *kunmap_ops,
 			  struct page **pages, unsigned int count)
 {
+	unsigned int i, done = 0;
 	unsigned long *mfns;
-	unsigned int i;
 	int err;
 
 	if (!p2mo_batch_ok(t, unmap_ops, pages, count))
@@ -235,12 +237,13 @@ int p2mo_table_unmap_refs(struct p2mo_table *t,
 	err = t->be->ops->unmap_refs(t->be, unmap_ops, kunmap_ops, pages,
 				     count);
 	if (!err) {
-		p2mo_track_unmapped(t, unmap_ops, pages, mfns, count);
+		done = p2mo_track_unmapped(t, unmap_ops, pages, mfns, count);
 		for (i = 0; i < count && !err; i++)
 			if (unmap_ops[i].status != GNTST_okay)
 				err = -EIO;
 	}
 	p2mo_kfree(mfns);
+	trace_p2mo_unmap_refs(count, done, false, err);
 	return err;
 }
 
@@ -253,13 +256,15 @@ int p2mo_table_unmap_refs(struct p2mo_table *t,
  * @count:    its size
  *
  * Runs in a probe handler: atomic allocations, failures only counted.
+ *
+ * Return: the number of overrides added.
  */
-void p2mo_track_mapped(struct p2mo_table *t,
-		       struct gnttab_map_grant_ref *map_ops,
-		       struct gnttab_map_grant_ref *kmap_ops,
-		       struct page **pages, unsigned int count)
+unsigned int p2mo_track_mapped(struct p2mo_table *t,
+			       struct gnttab_map_grant_ref *map_ops,
+			       struct gnttab_map_grant_ref *kmap_ops,
+			       struct page **pages, unsigned int count)
 {
-	unsigned int i;
+	unsigned int i, done = 0;
 
 	for (i = 0; i < count; i++) {
 		unsigned long mfn;
@@ -275,7 +280,9 @@ void p2mo_track_mapped(struct p2mo_table *t,
 			continue;
 		}
 		p2mo_stat_inc(t, P2MO_STAT_MAPS_SEEN);
+		done++;
 	}
+	return done;
 }
 
 /**
@@ -286,13 +293,15 @@ void p2mo_track_mapped(struct p2mo_table *t,
  * @mfns:      the frame of each page read before the unmap, or NULL
  *             when the p2m still holds them (before the kernel clears it)
  * @count:     its size
+ *
+ * Return: the number of overrides removed.
  */
-void p2mo_track_unmapped(struct p2mo_table *t,
-			 struct gnttab_unmap_grant_ref *unmap_ops,
-			 struct page **pages, const unsigned long *mfns,
-			 unsigned int count)
+unsigned int p2mo_track_unmapped(struct p2mo_table *t,
+				 struct gnttab_unmap_grant_ref *unmap_ops,
+				 struct page **pages, const unsigned long *mfns,
+				 unsigned int count)
 {
-	unsigned int i;
+	unsigned int i, done = 0;
 
 	for (i = 0; i < count; i++) {
 		unsigned long bpfn, mfn;
@@ -305,6 +314,8 @@ void p2mo_track_unmapped(struct p2mo_table *t,
 		    p2mo_override_remove(t, mfn, bpfn))
 			p2mo_stat_inc(t, P2MO_STAT_UNTRACKED_UNMAPS);
 		else
-			p2mo_stat_inc(t, P2MO_STAT_UNMAPS_SEEN);
+			done++;
 	}
+	p2mo_stat_add(t, P2MO_STAT_UNMAPS_SEEN, done);
+	return done;
 }

@@ -17,14 +17,14 @@ int p2mo_table_unmap_refs(struct p2mo_table *t,
 			  struct page **pages, unsigned int count);
 
 /* Following maps made by someone else (the kernel hooks). */
-void p2mo_track_mapped(struct p2mo_table *t,
-		       struct gnttab_map_grant_ref *map_ops,
-		       struct gnttab_map_grant_ref *kmap_ops,
-		       struct page **pages, unsigned int count);
+unsigned int p2mo_track_mapped(struct p2mo_table *t,
+			       struct gnttab_map_grant_ref *map_ops,
+			       struct gnttab_map_grant_ref *kmap_ops,
+			       struct page **pages, unsigned int count);
 unsigned long p2mo_mapped_mfn(struct p2mo_table *t, struct page *page);
-void p2mo_track_unmapped(struct p2mo_table *t,
-			 struct gnttab_unmap_grant_ref *unmap_ops,
-			 struct page **pages, const unsigned long *mfns,
-			 unsigned int count);
+unsigned int p2mo_track_unmapped(struct p2mo_table *t,
+				 struct gnttab_unmap_grant_ref *unmap_ops,
+				 struct page **pages, const unsigned long *mfns,
+				 unsigned int count);
 
 #endif /* _P2MO_GRANT_H */

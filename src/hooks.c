@@ -25,6 +25,7 @@
 #include <linux/spinlock.h>
 #include "grant.h"
 #include "hooks.h"
+#include "p2mo_trace.h"
 #include "xen.h"
 
 static struct p2mo_table *p2mo_hook_table;
@@ -86,9 +87,13 @@ static int p2mo_map_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct p2mo_map_call *c = (struct p2mo_map_call *)ri->data;
 
-	if (regs_return_value(regs) == 0)
-		p2mo_track_mapped(p2mo_hook_table, c->map_ops, c->kmap_ops,
-				  c->pages, c->count);
+	unsigned int done;
+
+	if (regs_return_value(regs))
+		return 0;
+	done = p2mo_track_mapped(p2mo_hook_table, c->map_ops, c->kmap_ops,
+				 c->pages, c->count);
+	trace_p2mo_map_refs(c->count, done, true, 0);
 	return 0;
 }
 
@@ -103,15 +108,17 @@ static struct kretprobe p2mo_map_probe = {
 static int p2mo_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct gnttab_unmap_grant_ref *unmap_ops;
+	unsigned int count, done;
 	struct page **pages;
-	unsigned int count;
 
 	unmap_ops = (void *)regs_get_kernel_argument(regs, 0);
 	pages = (void *)regs_get_kernel_argument(regs, 2);
 	count = regs_get_kernel_argument(regs, 3);
-	if (!p2mo_is_self(unmap_ops))
-		p2mo_track_unmapped(p2mo_hook_table, unmap_ops, pages, NULL,
-				    count);
+	if (p2mo_is_self(unmap_ops))
+		return 0;
+	done = p2mo_track_unmapped(p2mo_hook_table, unmap_ops, pages, NULL,
+				   count);
+	trace_p2mo_unmap_refs(count, done, true, 0);
 	return 0;
 }
 
@@ -128,12 +135,14 @@ int p2mo_hooks_init(struct p2mo_table *t)
 		return 0;	/* nothing to follow on a simulated machine */
 	p2mo_hook_table = t;
 	err = register_kretprobe(&p2mo_map_probe);
+	trace_p2mo_hook(p2mo_map_probe.kp.symbol_name, true, err);
 	if (err) {
 		pr_err("cannot probe %s: %d\n", p2mo_map_probe.kp.symbol_name,
 		       err);
 		goto err_table;
 	}
 	err = register_kprobe(&p2mo_unmap_probe);
+	trace_p2mo_hook(p2mo_unmap_probe.symbol_name, true, err);
 	if (err) {
 		pr_err("cannot probe %s: %d\n", p2mo_unmap_probe.symbol_name,
 		       err);
@@ -155,7 +164,9 @@ void p2mo_hooks_uninit(void)
 	if (!p2mo_hook_table)
 		return;
 	unregister_kprobe(&p2mo_unmap_probe);
+	trace_p2mo_hook(p2mo_unmap_probe.symbol_name, false, 0);
 	unregister_kretprobe(&p2mo_map_probe);
+	trace_p2mo_hook(p2mo_map_probe.kp.symbol_name, false, 0);
 	p2mo_hook_table = NULL;
 	pr_info("grant hooks detached\n");
 }

@@ -13,6 +13,7 @@
 
 #include <linux/errno.h>
 #include <linux/printk.h>
+#include "p2mo_trace.h"
 #include "table.h"
 
 /* Entries of the same mfn, in bpfn order, starting at the first one. */
@@ -194,6 +195,7 @@ again:
 	}
 out:
 	p2mo_add_spares_put(&sp);
+	trace_p2mo_override_add(mfn, bpfn, err);
 	if (err) {
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("override mfn %#lx bpfn %#lx not added: %d\n",
@@ -231,6 +233,7 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 		;
 	if (!p2mo_m2p_same_mfn(e, mfn)) {
 		p2mo_unlock(lock, flags);
+		trace_p2mo_override_remove(mfn, bpfn, -ENOENT);
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("no override mfn %#lx bpfn %#lx to remove\n",
 				    mfn, bpfn);
@@ -245,6 +248,7 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 	p2mo_unlock(lock, flags);
 
 	p2mo_m2p_entry_free(e, true);	/* the rcu_head overwrites tag_pfn */
+	trace_p2mo_override_remove(mfn, bpfn, 0);
 	atomic_long_dec(&t->nr_overrides);
 	p2mo_stat_inc(t, P2MO_STAT_OVERRIDES_REMOVED);
 	return 0;

@@ -11,6 +11,7 @@
 
 #include <linux/errno.h>
 #include <linux/printk.h>
+#include "p2mo_trace.h"
 #include "table.h"
 
 static struct p2mo_p2m_entry *p2mo_p2m_find_locked(struct p2mo_table *t,
@@ -138,6 +139,7 @@ bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn)
 	}
 	p2mo_unlock(lock, flags);
 	if (tagged) {
+		trace_p2mo_tag_set(pfn, mfn);
 		atomic_long_inc(&t->nr_tags);
 		p2mo_stat_inc(t, P2MO_STAT_TAGS_SET);
 	}
@@ -163,6 +165,7 @@ void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn)
 	p2mo_unlock(lock, flags);
 	if (WARN_ON_ONCE(!was))
 		return;
+	trace_p2mo_tag_clear(pfn, p2mo_be_p2m(t->be, pfn));
 	atomic_long_dec(&t->nr_tags);
 	p2mo_stat_inc(t, P2MO_STAT_TAGS_CLEARED);
 }

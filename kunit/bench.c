@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmark (CONFIG_P2M_OVERRIDE_BENCH; `make bench`): one boot, every
+ * figure measured in the same run and compared as ratios.
+ *
+ * Workload: the blkfront/blkback loopback of the mission, on the
+ * simulated machine: N live overrides of local frames (frontend and
+ * backend in one domain, so every shared frontend pfn is FOREIGN-tagged),
+ * for N = 1, 1k, 64k, 1M.  Lookups run over a working set of 1024 frames
+ * drawn at random from the N live ones (the grants in flight), so the
+ * figures show how the structures scale, not the machine's cache size; a
+ * "cold" figure over random frames of all N is printed too.
+ *
+ *   raw       m2p read + p2m(m2p(mfn)) == mfn on the same arrays
+ *   hit       p2mo mfn_to_pfn of an overridden frame
+ *   miss      p2mo mfn_to_pfn of a local frame that is not overridden
+ *   p2m       p2mo pfn_to_mfn of a local pfn, against a raw p2m read
+ *   addrm     add + remove of one more override of a local frame
+ *   batch     p2mo map_refs + unmap_refs of 32 grants
+ *   legacy_*  the same on the 3.x design (legacy.c)
+ *
+ * Each figure is the median of BENCH_REPS runs.  The cases check every
+ * answer they time against the expected one; they assert no timing.
+ */
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/sort.h>
+#include "legacy.h"
+#include "util.h"
+
+#define BENCH_W		1024	/* working set: frames in flight */
+#define BENCH_EXTRA	1024	/* local frames that are not overridden */
+#define BENCH_REPS	7
+#define BENCH_ROUNDS	64	/* passes over the working set per run */
+#define BENCH_BATCH	32
+#define BENCH_SIZES	4
+
+static const unsigned long bench_n[BENCH_SIZES] = { 1, 1024, 65536, 1048576 };
+static const char * const bench_label[BENCH_SIZES] = { "1", "1k", "64k", "1M" };
+
+enum bench_fig {
+	F_RAW_HIT, F_HIT, F_LEG_HIT, F_RAW_MISS, F_MISS, F_LEG_MISS,
+	F_RAW_P2M, F_P2M, F_COLD_RAW, F_COLD_HIT, F_ADDRM, F_LEG_ADDRM,
+	F_BATCH, F_BYTES, F_NR
+};
+
+static const char * const bench_fig_name[F_NR] = {
+	"raw_hit", "hit", "legacy_hit", "raw_miss", "miss", "legacy_miss",
+	"raw_p2m", "p2m", "cold_raw", "cold_hit", "addrm", "legacy_addrm",
+	"batch32", "bytes_per_override",
+};
+
+/* picoseconds per op (bytes for F_BYTES), per size */
+static u64 bench_res[BENCH_SIZES][F_NR];
+
+struct bench {
+	unsigned long n;
+	struct p2mo_sim_machine *m;
+	struct p2mo_sim_domain *d;
+	struct p2mo_table t;
+	struct p2mo_legacy leg;
+	unsigned long base;		/* backend pfn of override i: base + i */
+	unsigned long hit[BENCH_W];	/* overridden mfns */
+	unsigned long hit_pfn[BENCH_W];	/* their backend pfns */
+	unsigned long miss[BENCH_W];	/* local mfns, not overridden */
+	unsigned long pfns[BENCH_W];	/* local pfns, untagged */
+	unsigned long cold[BENCH_W];	/* random overridden mfns over all N */
+	struct gnttab_map_grant_ref map[BENCH_BATCH];
+	struct gnttab_unmap_grant_ref unmap[BENCH_BATCH];
+	struct page *pages[BENCH_BATCH];
+	int refs[BENCH_BATCH];
+};
+
+static unsigned long bench_sink;
+static u64 bench_rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned long bench_rand(unsigned long below)
+{
+	bench_rng ^= bench_rng << 13;
+	bench_rng ^= bench_rng >> 7;
+	bench_rng ^= bench_rng << 17;
+	return bench_rng % below;
+}
+
+static __always_inline unsigned long bench_raw(struct bench *b,
+					       unsigned long mfn)
+{
+	unsigned long pfn = mfn < b->m->nr_mfns ? READ_ONCE(b->m->m2p[mfn]) :
+						  P2MO_INVALID_ENTRY;
+
+	return pfn < b->d->nr_pfns && READ_ONCE(b->d->p2m[pfn]) == mfn ?
+	       pfn : P2MO_INVALID_ENTRY;
+}
+
+/* ---- timed loops: each returns nanoseconds for its run ---- */
+
+typedef u64 (*bench_fn)(struct bench *b, unsigned int rounds);
+
+#define BENCH_LOOP(name, arr, expr)					\
+static u64 name(struct bench *b, unsigned int rounds)			\
+{									\
+	unsigned long sink = 0;						\
+	unsigned int r, i;						\
+	u64 t0 = ktime_get_ns();					\
+									\
+	for (r = 0; r < rounds; r++)					\
+		for (i = 0; i < BENCH_W; i++)				\
+			sink += expr(b, b->arr[i]);			\
+	t0 = ktime_get_ns() - t0;					\
+	WRITE_ONCE(bench_sink, sink);					\
+	return t0;							\
+}
+
+static unsigned long bench_ours(struct bench *b, unsigned long mfn)
+{
+	return p2mo_table_mfn_to_pfn(&b->t, mfn);
+}
+
+static unsigned long bench_ours_p2m(struct bench *b, unsigned long pfn)
+{
+	return p2mo_table_pfn_to_mfn(&b->t, pfn);
+}
+
+static unsigned long bench_raw_p2m(struct bench *b, unsigned long pfn)
+{
+	return pfn < b->d->nr_pfns ? READ_ONCE(b->d->p2m[pfn]) :
+				     P2MO_INVALID_ENTRY;
+}
+
+static unsigned long bench_legacy(struct bench *b, unsigned long mfn)
+{
+	return p2mo_legacy_mfn_to_pfn(&b->leg, mfn);
+}
+
+BENCH_LOOP(bench_raw_hit, hit, bench_raw)
+BENCH_LOOP(bench_hit, hit, bench_ours)
+BENCH_LOOP(bench_leg_hit, hit, bench_legacy)
+BENCH_LOOP(bench_raw_miss, miss, bench_raw)
+BENCH_LOOP(bench_miss, miss, bench_ours)
+BENCH_LOOP(bench_leg_miss, miss, bench_legacy)
+BENCH_LOOP(bench_rawp2m, pfns, bench_raw_p2m)
+BENCH_LOOP(bench_p2m, pfns, bench_ours_p2m)
+BENCH_LOOP(bench_cold_raw, cold, bench_raw)
+BENCH_LOOP(bench_cold_hit, cold, bench_ours)
+
+/* Extra local frame j: pfn n + j, backend pfn base + n + j. */
+static unsigned long bench_extra_mfn(struct bench *b, unsigned int j)
+{
+	return b->d->p2m[b->n + j];
+}
+
+static u64 bench_addrm(struct bench *b, unsigned int rounds)
+{
+	unsigned int r, j;
+	u64 t0 = ktime_get_ns();
+
+	for (r = 0; r < rounds; r++) {
+		for (j = 0; j < BENCH_EXTRA; j++)
+			p2mo_override_add(&b->t, bench_extra_mfn(b, j),
+					  b->base + b->n + j, GFP_KERNEL);
+		for (j = 0; j < BENCH_EXTRA; j++)
+			p2mo_override_remove(&b->t, bench_extra_mfn(b, j),
+					     b->base + b->n + j);
+	}
+	return ktime_get_ns() - t0;
+}
+
+static u64 bench_leg_addrm(struct bench *b, unsigned int rounds)
+{
+	unsigned int r, j;
+	u64 t0 = ktime_get_ns();
+
+	for (r = 0; r < rounds; r++) {
+		for (j = 0; j < BENCH_EXTRA; j++)
+			p2mo_legacy_add(&b->leg, bench_extra_mfn(b, j),
+					b->base + b->n + j);
+		for (j = 0; j < BENCH_EXTRA; j++)
+			p2mo_legacy_remove(&b->leg, b->base + b->n + j);
+	}
+	return ktime_get_ns() - t0;
+}
+
+static int bench_batch_once(struct bench *b)
+{
+	unsigned int j;
+	int err;
+
+	for (j = 0; j < BENCH_BATCH; j++)
+		fix_map_op(&b->map[j], b->d, b->refs[j], b->base + b->n + j);
+	err = p2mo_table_map_refs(&b->t, b->map, NULL, b->pages, BENCH_BATCH);
+	if (err)
+		return err;
+	for (j = 0; j < BENCH_BATCH; j++)
+		fix_unmap_op(&b->unmap[j], &b->map[j], b->base + b->n + j);
+	return p2mo_table_unmap_refs(&b->t, b->unmap, NULL, b->pages,
+				     BENCH_BATCH);
+}
+
+static u64 bench_batch(struct bench *b, unsigned int rounds)
+{
+	unsigned int r;
+	u64 t0 = ktime_get_ns();
+
+	for (r = 0; r < rounds; r++)
+		WARN_ON_ONCE(bench_batch_once(b));
+	return ktime_get_ns() - t0;
+}
+
+static int bench_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median over BENCH_REPS runs, in picoseconds per op. */
+static u64 bench_median(struct bench *b, bench_fn fn, unsigned int rounds,
+			unsigned long ops_per_round)
+{
+	u64 runs[BENCH_REPS];
+	unsigned int i;
+
+	fn(b, 1);	/* warm up */
+	for (i = 0; i < BENCH_REPS; i++)
+		runs[i] = fn(b, rounds) * 1000 / (rounds * ops_per_round);
+	sort(runs, BENCH_REPS, sizeof(runs[0]), bench_cmp, NULL);
+	return runs[BENCH_REPS / 2];
+}
+
+/* ---- setup ---- */
+
+static int bench_setup(struct kunit *test, struct bench *b, unsigned long n)
+{
+	unsigned int bits = clamp_t(unsigned int, order_base_2(n), 10, 20);
+	struct p2mo_params params = { .m2p_bits = bits, .p2m_bits = 10,
+				      .lock_bits = 8 };
+	unsigned long local = n + BENCH_EXTRA, i;
+
+	b->n = n;
+	b->base = local;
+	b->m = p2mo_sim_machine_create(local + 16, 64);
+	KUNIT_ASSERT_NOT_NULL(test, b->m);
+	b->d = p2mo_sim_domain_create(b->m, 0, b->base + local, local, 64);
+	KUNIT_ASSERT_NOT_NULL(test, b->d);
+	KUNIT_ASSERT_EQ(test, p2mo_table_init(&b->t, &b->d->be, &params), 0);
+	KUNIT_ASSERT_EQ(test, p2mo_legacy_init(&b->leg, b->d->p2m, b->d->nr_pfns,
+					       b->m->m2p, b->m->nr_mfns), 0);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, p2mo_override_add(&b->t, b->d->p2m[i], b->base + i,
+							GFP_KERNEL), 0);
+		p2mo_legacy_add(&b->leg, b->d->p2m[i], b->base + i);
+		if (!(i & 0xffff))
+			cond_resched();
+	}
+	KUNIT_ASSERT_EQ(test, atomic_long_read(&b->t.nr_tags), (long)n);
+	for (i = 0; i < BENCH_W; i++) {
+		unsigned long k = bench_rand(n);
+
+		b->hit[i] = b->d->p2m[k];
+		b->hit_pfn[i] = b->base + k;
+		b->miss[i] = b->d->p2m[n + bench_rand(BENCH_EXTRA)];
+		b->pfns[i] = n + bench_rand(BENCH_EXTRA);
+		b->cold[i] = b->d->p2m[bench_rand(n)];
+	}
+	for (i = 0; i < BENCH_BATCH; i++) {
+		b->refs[i] = p2mo_sim_grant(b->d, 0, n + i);
+		KUNIT_ASSERT_GE(test, b->refs[i], 0);
+		b->pages[i] = p2mo_sim_page(b->d, b->base + n + i);
+	}
+	return 0;
+}
+
+static void bench_teardown(struct bench *b)
+{
+	p2mo_table_drain(&b->t);
+	p2mo_table_uninit(&b->t);
+	p2mo_legacy_uninit(&b->leg);
+	p2mo_sim_machine_destroy(b->m);
+}
+
+/* Every answer the loops time must be right, for ours and legacy. */
+static void bench_check_answers(struct kunit *test, struct bench *b)
+{
+	unsigned long bad = 0;
+	unsigned int i;
+
+	for (i = 0; i < BENCH_W; i++) {
+		unsigned long want_miss = b->m->m2p[b->miss[i]];
+
+		bad += p2mo_table_mfn_to_pfn(&b->t, b->hit[i]) != b->hit_pfn[i];
+		bad += p2mo_legacy_mfn_to_pfn(&b->leg, b->hit[i]) != b->hit_pfn[i];
+		bad += bench_raw(b, b->hit[i]) != b->m->m2p[b->hit[i]];
+		bad += p2mo_table_mfn_to_pfn(&b->t, b->miss[i]) != want_miss;
+		bad += p2mo_legacy_mfn_to_pfn(&b->leg, b->miss[i]) != want_miss;
+		bad += p2mo_table_pfn_to_mfn(&b->t, b->pfns[i]) != b->d->p2m[b->pfns[i]];
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, bench_batch_once(b), 0);
+}
+
+static size_t bench_bytes(struct bench *b)
+{
+	return p2mo_m2p_entry_size() * atomic_long_read(&b->t.nr_overrides) +
+	       p2mo_htab_bytes(&b->t.m2p) + p2mo_htab_bytes(&b->t.p2m) +
+	       p2mo_bitmap_bytes(&b->t.m2p_filter) +
+	       p2mo_bitmap_bytes(&b->t.tags) +
+	       sizeof(struct p2mo_stats) * num_possible_cpus();
+}
+
+static void bench_print(const char *fig, const char *size, u64 v,
+			const char *unit)
+{
+	pr_info("bench: %s_%s %llu.%03llu %s\n", fig, size, v / 1000, v % 1000,
+		unit);
+}
+
+static void bench_size(struct kunit *test, unsigned int s)
+{
+	struct bench *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	unsigned int slow = bench_n[s] >= 65536 ? 2 : BENCH_ROUNDS;
+	u64 *r = bench_res[s];
+	unsigned int f;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	bench_setup(test, b, bench_n[s]);
+	bench_check_answers(test, b);
+	r[F_RAW_HIT] = bench_median(b, bench_raw_hit, BENCH_ROUNDS, BENCH_W);
+	r[F_HIT] = bench_median(b, bench_hit, BENCH_ROUNDS, BENCH_W);
+	r[F_LEG_HIT] = bench_median(b, bench_leg_hit, slow, BENCH_W);
+	r[F_RAW_MISS] = bench_median(b, bench_raw_miss, BENCH_ROUNDS, BENCH_W);
+	r[F_MISS] = bench_median(b, bench_miss, BENCH_ROUNDS, BENCH_W);
+	r[F_LEG_MISS] = bench_median(b, bench_leg_miss, BENCH_ROUNDS, BENCH_W);
+	r[F_RAW_P2M] = bench_median(b, bench_rawp2m, BENCH_ROUNDS, BENCH_W);
+	r[F_P2M] = bench_median(b, bench_p2m, BENCH_ROUNDS, BENCH_W);
+	r[F_COLD_RAW] = bench_median(b, bench_cold_raw, 4, BENCH_W);
+	r[F_COLD_HIT] = bench_median(b, bench_cold_hit, 4, BENCH_W);
+	r[F_ADDRM] = bench_median(b, bench_addrm, 4, BENCH_EXTRA);
+	r[F_LEG_ADDRM] = bench_median(b, bench_leg_addrm, slow == 2 ? 1 : 4,
+				      BENCH_EXTRA);
+	r[F_BATCH] = bench_median(b, bench_batch, 64, 1);
+	r[F_BYTES] = bench_bytes(b) * 1000 / bench_n[s];
+	for (f = 0; f < F_NR; f++)
+		bench_print(bench_fig_name[f], bench_label[s], r[f],
+			    f == F_BYTES ? "bytes" : "ns");
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&b->t.nr_overrides), (long)bench_n[s]);
+	bench_teardown(b);
+}
+
+static void bench_n1(struct kunit *test)
+{
+	bench_size(test, 0);
+}
+
+static void bench_n1k(struct kunit *test)
+{
+	bench_size(test, 1);
+}
+
+static void bench_n64k(struct kunit *test)
+{
+	bench_size(test, 2);
+}
+
+static void bench_n1m(struct kunit *test)
+{
+	bench_size(test, 3);
+}
+
+/* ratio a/b with two decimals */
+static void bench_ratio(const char *name, u64 a, u64 b)
+{
+	u64 x = b ? a * 100 / b : 0;
+
+	pr_info("bench: %s %llu.%02llu x\n", name, x / 100, x % 100);
+}
+
+static u64 bench_max_ratio(enum bench_fig a, enum bench_fig b)
+{
+	u64 m = 0;
+	unsigned int s;
+
+	for (s = 0; s < BENCH_SIZES; s++)
+		m = max(m, bench_res[s][b] ? bench_res[s][a] * 1000 / bench_res[s][b] : 0);
+	return m;
+}
+
+static void bench_summary(struct kunit *test)
+{
+	unsigned int s;
+
+	KUNIT_ASSERT_NE(test, bench_res[3][F_HIT], 0ULL);
+	pr_info("bench| %-20s %12s %12s %12s %12s\n", "ns per op", "N=1", "N=1k",
+		"N=64k", "N=1M");
+	for (s = 0; s < F_NR; s++)
+		pr_info("bench| %-20s %8llu.%03llu %8llu.%03llu %8llu.%03llu %8llu.%03llu\n",
+			bench_fig_name[s],
+			bench_res[0][s] / 1000, bench_res[0][s] % 1000,
+			bench_res[1][s] / 1000, bench_res[1][s] % 1000,
+			bench_res[2][s] / 1000, bench_res[2][s] % 1000,
+			bench_res[3][s] / 1000, bench_res[3][s] % 1000);
+	bench_ratio("hit_vs_raw_max", bench_max_ratio(F_HIT, F_RAW_HIT), 1000);
+	bench_ratio("miss_vs_raw_max", bench_max_ratio(F_MISS, F_RAW_MISS), 1000);
+	bench_ratio("p2m_vs_raw_max", bench_max_ratio(F_P2M, F_RAW_P2M), 1000);
+	bench_ratio("cold_hit_vs_raw_max", bench_max_ratio(F_COLD_HIT, F_COLD_RAW), 1000);
+	bench_ratio("lookup_1M_vs_1k", bench_res[3][F_HIT], bench_res[1][F_HIT]);
+	bench_ratio("lookup_speedup_vs_legacy_1M", bench_res[3][F_LEG_HIT],
+		    bench_res[3][F_HIT]);
+	bench_ratio("lookup_speedup_vs_legacy_1k", bench_res[1][F_LEG_HIT],
+		    bench_res[1][F_HIT]);
+	bench_ratio("update_speedup_vs_legacy_1M", bench_res[3][F_LEG_ADDRM],
+		    bench_res[3][F_ADDRM]);
+	bench_ratio("update_speedup_vs_legacy_1k", bench_res[1][F_LEG_ADDRM],
+		    bench_res[1][F_ADDRM]);
+	pr_info("bench: bytes_per_override %llu.%03llu bytes\n",
+		bench_res[3][F_BYTES] / 1000, bench_res[3][F_BYTES] % 1000);
+}
+
+static struct kunit_case p2mo_bench_cases[] = {
+	KUNIT_CASE(bench_n1),
+	KUNIT_CASE(bench_n1k),
+	KUNIT_CASE(bench_n64k),
+	KUNIT_CASE(bench_n1m),
+	KUNIT_CASE(bench_summary),
+	{}
+};
+
+static struct kunit_suite p2mo_bench_suite = {
+	.name = "p2mo_bench",
+	.test_cases = p2mo_bench_cases,
+};
+
+kunit_test_suite(p2mo_bench_suite);

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Model-based random testing: seeded, reproducible sequences of adds,
+ * removes, map/unmap batches (with grant-op and allocation failures
+ * injected), lookups, reverse-map walks and invalid inputs, checked
+ * after every step against a plain reference model: the override table,
+ * reverse map, filter and FOREIGN tags, and the simulated p2m and
+ * handles must agree with it, and every lookup must equal its answer.
+ *
+ * Frames: 16 local (domain 0, FOREIGN-tagged when shared) and 16 remote
+ * (domain 1).  Direct adds use backend pfns A = FIX_BPFN(0..31), grant
+ * maps B = FIX_BPFN(32..63).  A failure names the seed and the first step
+ * that broke an invariant: every step is checked, so that step is the
+ * shortest failing prefix of the run.
+ *
+ * p2m_override.model_seed=S (kernel command line: kunit.py --kernel_args)
+ * runs seed S alone; model_steps sets the steps per seed.
+ */
+#include <linux/moduleparam.h>
+#include "util.h"
+
+#define M_FRAMES	32	/* 0..15 local, 16..31 remote */
+#define M_A		32
+#define M_B		32
+#define M_BPFN_A(i)	FIX_BPFN(i)
+#define M_BPFN_B(i)	FIX_BPFN(M_A + (i))
+#define M_SEEDS		4
+
+static ulong model_seed;
+module_param(model_seed, ulong, 0444);
+MODULE_PARM_DESC(model_seed, "KUnit model test: run only this seed (0: the default seeds)");
+static uint model_steps = 50000;
+module_param(model_steps, uint, 0444);
+MODULE_PARM_DESC(model_steps, "KUnit model test: steps per seed");
+
+struct model {
+	struct p2mo_fix *f;
+	u64 seed, rng;
+	u32 direct[M_FRAMES];		/* bit i: override (frame, A[i]) */
+	s8 mapped_by[M_B];		/* frame mapped at B[i], or -1 */
+	struct gnttab_map_grant_ref map[M_B];
+	int refs[M_FRAMES];
+	unsigned long steps, checks;
+	const char *op;
+};
+
+static u64 m_rand(struct model *m, u64 below)
+{
+	m->rng ^= m->rng << 13;
+	m->rng ^= m->rng >> 7;
+	m->rng ^= m->rng << 17;
+	return m->rng % below;
+}
+
+static struct p2mo_sim_domain *m_dom(struct model *m, int frame)
+{
+	return frame < 16 ? m->f->d0 : m->f->d1;
+}
+
+static unsigned long m_pfn(int frame)
+{
+	return frame % 16;
+}
+
+static unsigned long m_mfn(struct model *m, int frame)
+{
+	return fix_mfn(m_dom(m, frame), m_pfn(frame));
+}
+
+/* The model's reverse map of a frame, lowest backend pfn first. */
+static unsigned int m_mappers(struct model *m, int frame, unsigned long *out)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < M_A; i++)
+		if (m->direct[frame] & BIT(i))
+			out[n++] = M_BPFN_A(i);
+	for (i = 0; i < M_B; i++)
+		if (m->mapped_by[i] == frame)
+			out[n++] = M_BPFN_B(i);
+	return n;
+}
+
+static unsigned long m_answer(struct model *m, int frame)
+{
+	unsigned long out[M_A + M_B];
+
+	if (m_mappers(m, frame, out))
+		return out[0];
+	return frame < 16 ? m_pfn(frame) : P2MO_INVALID_ENTRY;
+}
+
+/* Every invariant; false (and a message) at the first that breaks. */
+static bool m_check(struct kunit *test, struct model *m)
+{
+	struct p2mo_table *t = &m->f->t;
+	unsigned long want[M_A + M_B], got[M_A + M_B];
+	long total = 0, tags = 0, handles = 0;
+	unsigned int i, n, k;
+	int fr;
+
+	for (fr = 0; fr < M_FRAMES; fr++) {
+		unsigned long mfn = m_mfn(m, fr);
+
+		n = m_mappers(m, fr, want);
+		total += n;
+		if (fr < 16 && n)
+			tags++;
+		if (p2mo_table_mfn_to_pfn(t, mfn) != m_answer(m, fr))
+			goto bad;
+		k = p2mo_m2p_find_all(t, mfn, got, ARRAY_SIZE(got));
+		if (k != n || memcmp(want, got, n * sizeof(*got)))
+			goto bad;
+		if (p2mo_bitmap_test(&t->m2p_filter, mfn) != !!n)
+			goto bad;
+		if (fr < 16 && p2mo_table_get_p2m(t, m_pfn(fr)) !=
+		    (n ? P2MO_FOREIGN_FRAME(mfn) : mfn))
+			goto bad;
+	}
+	for (i = 0; i < M_B; i++) {
+		unsigned long e = m->f->d0->p2m[M_BPFN_B(i)];
+
+		fr = m->mapped_by[i];
+		handles += fr >= 0;
+		if (e != (fr >= 0 ? P2MO_FOREIGN_FRAME(m_mfn(m, fr)) : P2MO_INVALID_ENTRY))
+			goto bad;
+	}
+	for (i = 0; i < M_A; i++)
+		if (m->f->d0->p2m[M_BPFN_A(i)] != P2MO_INVALID_ENTRY)
+			goto bad;
+	if (atomic_long_read(&t->nr_overrides) != total ||
+	    atomic_long_read(&t->nr_tags) != tags ||
+	    m->f->m->live_handles != handles)
+		goto bad;
+	m->checks++;
+	return true;
+bad:
+	KUNIT_FAIL(test, "model: seed %llu: invariant broken at step %lu (%s), frame %d",
+		   m->seed, m->steps, m->op, fr);
+	return false;
+}
+
+static int m_expect(struct kunit *test, struct model *m, int got, int want)
+{
+	if (got == want)
+		return 0;
+	KUNIT_FAIL(test, "model: seed %llu: step %lu (%s) returned %d, model says %d",
+		   m->seed, m->steps, m->op, got, want);
+	return -1;
+}
+
+static int m_add(struct kunit *test, struct model *m)
+{
+	int fr = m_rand(m, M_FRAMES), a = m_rand(m, M_A), err;
+	bool inject = !m_rand(m, 16);
+
+	m->op = "add";
+	if (inject)
+		atomic_set(&p2mo_fail_nth, 1 + m_rand(m, 3));
+	err = p2mo_override_add(&m->f->t, m_mfn(m, fr), M_BPFN_A(a), GFP_KERNEL);
+	atomic_set(&p2mo_fail_nth, 0);
+	if (inject && err == -ENOMEM)
+		return 0;
+	if (m->direct[fr] & BIT(a))
+		return m_expect(test, m, err, -EEXIST);
+	if (!err)
+		m->direct[fr] |= BIT(a);
+	return m_expect(test, m, err, 0);
+}
+
+static int m_remove(struct kunit *test, struct model *m)
+{
+	int fr = m_rand(m, M_FRAMES), a = m_rand(m, M_A), err;
+
+	m->op = "remove";
+	err = p2mo_override_remove(&m->f->t, m_mfn(m, fr), M_BPFN_A(a));
+	if (!(m->direct[fr] & BIT(a)))
+		return m_expect(test, m, err, -ENOENT);
+	m->direct[fr] &= ~BIT(a);
+	return m_expect(test, m, err, 0);
+}
+
+static int m_map(struct kunit *test, struct model *m)
+{
+	struct gnttab_map_grant_ref ops[8];
+	struct page *pages[8];
+	unsigned int k = 1 + m_rand(m, 8), i, j, inject = m_rand(m, 16);
+	int fr[8], b[8], want = 0, err;
+
+	m->op = "map";
+	for (i = 0; i < k; i++) {
+		fr[i] = m_rand(m, M_FRAMES);
+		b[i] = m_rand(m, M_B);
+		fix_map_op(&ops[i], m_dom(m, fr[i]), m->refs[fr[i]], M_BPFN_B(b[i]));
+		pages[i] = p2mo_sim_page(m->f->d0, M_BPFN_B(b[i]));
+		if (m->mapped_by[b[i]] >= 0)
+			want = -EIO;		/* page not ballooned */
+		for (j = 0; j < i; j++)
+			if (b[j] == b[i])
+				want = -EIO;	/* same page twice */
+	}
+	if (inject == 0)
+		p2mo_sim_fail_op(m->f->m, 1 + m_rand(m, k), GNTST_general_error);
+	else if (inject == 1)
+		atomic_set(&p2mo_fail_nth, 1 + m_rand(m, k + 3));
+	err = p2mo_table_map_refs(&m->f->t, ops, NULL, pages, k);
+	atomic_set(&p2mo_fail_nth, 0);
+	p2mo_sim_fail_op(m->f->m, 0, 0);
+	if (inject == 0 && err == -EIO)
+		return 0;
+	if (inject == 1 && err == -ENOMEM)
+		return 0;
+	if (m_expect(test, m, err, want))
+		return -1;
+	for (i = 0; !err && i < k; i++) {
+		m->mapped_by[b[i]] = fr[i];
+		m->map[b[i]] = ops[i];
+	}
+	return 0;
+}
+
+static int m_unmap(struct kunit *test, struct model *m)
+{
+	struct gnttab_unmap_grant_ref ops[8];
+	struct page *pages[8];
+	unsigned int k = 0, i, n, start, want_k, fail_at = 0;
+	int b[8], err, want = 0;
+
+	m->op = "unmap";
+	want_k = 1 + m_rand(m, 8);
+	start = m_rand(m, M_B);
+	for (n = 0; n < M_B && k < want_k; n++) {
+		i = (start + n) % M_B;
+		if (m->mapped_by[i] < 0)
+			continue;
+		b[k] = i;
+		fix_unmap_op(&ops[k], &m->map[i], M_BPFN_B(i));
+		pages[k++] = p2mo_sim_page(m->f->d0, M_BPFN_B(i));
+	}
+	if (!k)
+		return 0;
+	if (!m_rand(m, 8)) {
+		fail_at = 1 + m_rand(m, k);
+		p2mo_sim_fail_op(m->f->m, fail_at, GNTST_general_error);
+		want = -EIO;
+	} else if (!m_rand(m, 16)) {
+		atomic_set(&p2mo_fail_nth, 1);
+		want = -ENOMEM;
+	}
+	err = p2mo_table_unmap_refs(&m->f->t, ops, NULL, pages, k);
+	atomic_set(&p2mo_fail_nth, 0);
+	if (m_expect(test, m, err, want))
+		return -1;
+	for (i = 0; want != -ENOMEM && i < k; i++)
+		if (i + 1 != fail_at)
+			m->mapped_by[b[i]] = -1;
+	return 0;
+}
+
+static int m_invalid(struct kunit *test, struct model *m)
+{
+	struct gnttab_map_grant_ref op = { };
+	struct page *page = p2mo_sim_page(m->f->d0, M_BPFN_B(0));
+
+	m->op = "invalid";
+	switch (m_rand(m, 4)) {
+	case 0:
+		return m_expect(test, m, p2mo_override_add(&m->f->t, FIX_MFNS + m_rand(m, 1000),
+							  M_BPFN_A(0), GFP_KERNEL), -EINVAL);
+	case 1:
+		return m_expect(test, m, p2mo_override_remove(&m->f->t, m_mfn(m, 0),
+							     FIX_PFNS + m_rand(m, 1000)), -EINVAL);
+	case 2:
+		return m_expect(test, m, p2mo_table_map_refs(&m->f->t, &op, NULL, &page, 0),
+				-EINVAL);
+	default:
+		return m_expect(test, m, p2mo_table_unmap_refs(&m->f->t, NULL, NULL, &page, 1),
+				-EINVAL);
+	}
+}
+
+static int m_step(struct kunit *test, struct model *m)
+{
+	switch (m_rand(m, 16)) {
+	case 0 ... 4:
+		return m_add(test, m);
+	case 5 ... 8:
+		return m_remove(test, m);
+	case 9 ... 11:
+		return m_map(test, m);
+	case 12 ... 14:
+		return m_unmap(test, m);
+	default:
+		return m_invalid(test, m);
+	}
+}
+
+/* Undo whatever the model holds, through the API, and check it drained. */
+static void m_cleanup(struct kunit *test, struct model *m)
+{
+	unsigned int i;
+	int fr;
+
+	for (i = 0; i < M_B; i++) {
+		if (m->mapped_by[i] < 0)
+			continue;
+		KUNIT_EXPECT_EQ(test, fix_unmap(m->f, &m->map[i], M_BPFN_B(i)), 0);
+		m->mapped_by[i] = -1;
+	}
+	for (fr = 0; fr < M_FRAMES; fr++)
+		for (i = 0; i < M_A; i++)
+			if (m->direct[fr] & BIT(i))
+				p2mo_override_remove(&m->f->t, m_mfn(m, fr), M_BPFN_A(i));
+	memset(m->direct, 0, sizeof(m->direct));
+	m_check(test, m);
+}
+
+static void model_run(struct kunit *test, u64 seed)
+{
+	struct model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	int fr;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->f = p2mo_fix(test);
+	m->seed = seed;
+	m->rng = seed;
+	memset(m->mapped_by, -1, sizeof(m->mapped_by));
+	for (fr = 0; fr < M_FRAMES; fr++)
+		m->refs[fr] = fix_grant(test, m_dom(m, fr), m_pfn(fr));
+	for (m->steps = 0; m->steps < model_steps; m->steps++) {
+		if (m_step(test, m) || !m_check(test, m)) {
+			kunit_info(test, "model: seed %llu fails at step %lu: rerun with p2m_override.model_seed=%llu p2m_override.model_steps=%lu",
+				   seed, m->steps, seed, m->steps + 1);
+			break;
+		}
+		if (!(m->steps & 1023))
+			cond_resched();
+	}
+	kunit_info(test, "model: seed %llu: %lu steps, %lu checks", seed, m->steps,
+		   m->checks);
+	m_cleanup(test, m);
+}
+
+static const u64 model_seeds[M_SEEDS] = { 1, 0x5eed, 0xdecafbad, 20261121 };
+
+static void model_random_ops(struct kunit *test)
+{
+	unsigned int i;
+
+	if (model_seed) {
+		model_run(test, model_seed);
+		return;
+	}
+	for (i = 0; i < M_SEEDS; i++) {
+		model_run(test, model_seeds[i]);
+		/* a fresh fixture per seed */
+		p2mo_fix_exit(test);
+		p2mo_fix_init(test);
+	}
+}
+
+static struct kunit_case p2mo_model_cases[] = {
+	KUNIT_CASE(model_random_ops),
+	{}
+};
+
+static struct kunit_suite p2mo_model_suite = {
+	.name = "p2mo_model",
+	.init = p2mo_fix_init,
+	.exit = p2mo_fix_exit,
+	.test_cases = p2mo_model_cases,
+};
+
+kunit_test_suite(p2mo_model_suite);

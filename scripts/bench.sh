@@ -1,0 +1,17 @@
+#!/bin/bash
+# make bench: the benchmark suite in one UML boot (its own build dir),
+# then its figures: "bench: <name> <value> <unit>" lines and the table.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${P2MO_CACHE:-/var/cache/p2m-override}
+LOG=$CACHE/kunit/build-bench/test.log
+"$ROOT"/scripts/kunit.sh bench 'p2mo_bench*' >"$CACHE/bench-run.log" 2>&1
+rc=$?
+grep -oE 'bench: .*' "$LOG" | grep -v '_1 \|_1k \|_64k \|_1M ' || true
+echo
+grep -oE 'bench\| .*' "$LOG" | sed 's/^bench| //' || true
+echo
+echo "all figures:"
+grep -oE 'bench: .*_(1|1k|64k|1M) .*' "$LOG" || true
+tail -n 1 "$CACHE/bench-run.log"
+exit $rc
