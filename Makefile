@@ -5,7 +5,10 @@
 #   make check      build, checkpatch, sparse, kernel-doc, all KUnit variants, Xen harness
 #   make xen-test   Xen + PV dom0 in QEMU: module, self-test, blkfront/blkback loopback
 #   make demo       the same, narrated, for a human
-#   make bench      the benchmark (UML), figures as ratios
+#   make bench      the benchmark (UML), figures as ratios; bench-smp on x86_64 -smp 2
+#   make coverage   gcov/lcov line coverage of the core (UML)
+#   make dkms       dkms add/build/install against the Debian headers
+#   make stress     SMP stress on x86_64 under QEMU with lockdep, PROVE_RCU, KASAN
 ifneq ($(KERNELRELEASE),)
 include $(src)/Kbuild
 else
@@ -14,7 +17,7 @@ KDIR ?= $(shell scripts/find-kdir.sh)
 PWD := $(CURDIR)
 KUNIT_VARIANT ?= plain
 
-.PHONY: all modules clean kunit check xen-test demo bench sparse checkpatch kerneldoc deps
+.PHONY: all modules clean kunit check xen-test demo bench bench-smp stress coverage dkms sparse checkpatch kerneldoc deps
 
 all modules: deps
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
@@ -48,6 +51,18 @@ demo:
 
 bench:
 	scripts/bench.sh
+
+bench-smp:
+	scripts/bench.sh smp
+
+stress:
+	scripts/kunit.sh x86-stress 'p2mo_stress*'
+
+coverage:
+	scripts/coverage.sh
+
+dkms:
+	scripts/dkms.sh
 
 check:
 	scripts/check.sh

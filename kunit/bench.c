@@ -7,9 +7,10 @@
  * simulated machine: N live overrides of local frames (frontend and
  * backend in one domain, so every shared frontend pfn is FOREIGN-tagged),
  * for N = 1, 1k, 64k, 1M.  Lookups run over a working set of 1024 frames
- * drawn at random from the N live ones (the grants in flight), so the
- * figures show how the structures scale, not the machine's cache size; a
- * "cold" figure over random frames of all N is printed too.
+ * drawn at random from the N live ones (the grants in flight), warm in
+ * the caches, so the figures show instruction cost and how the structures
+ * scale; the "cold" figures make one pass over 256k random frames of all
+ * N, where memory latency counts as it does for scattered PTE reads.
  *
  *   raw       m2p read + p2m(m2p(mfn)) == mfn on the same arrays
  *   hit       p2mo mfn_to_pfn of an overridden frame
@@ -34,19 +35,22 @@
 #define BENCH_ROUNDS	64	/* passes over the working set per run */
 #define BENCH_BATCH	32
 #define BENCH_SIZES	4
+#define BENCH_COLD	(1 << 18)	/* one pass over random frames of all N */
 
 static const unsigned long bench_n[BENCH_SIZES] = { 1, 1024, 65536, 1048576 };
 static const char * const bench_label[BENCH_SIZES] = { "1", "1k", "64k", "1M" };
 
 enum bench_fig {
 	F_RAW_HIT, F_HIT, F_LEG_HIT, F_RAW_MISS, F_MISS, F_LEG_MISS,
-	F_RAW_P2M, F_P2M, F_COLD_RAW, F_COLD_HIT, F_ADDRM, F_LEG_ADDRM,
+	F_RAW_P2M, F_P2M, F_COLD_RAW, F_COLD_HIT, F_COLD_RAW_MISS,
+	F_COLD_MISS, F_ADDRM, F_LEG_ADDRM,
 	F_BATCH, F_BYTES, F_NR
 };
 
 static const char * const bench_fig_name[F_NR] = {
 	"raw_hit", "hit", "legacy_hit", "raw_miss", "miss", "legacy_miss",
-	"raw_p2m", "p2m", "cold_raw", "cold_hit", "addrm", "legacy_addrm",
+	"raw_p2m", "p2m", "cold_raw_hit", "cold_hit", "cold_raw_miss",
+	"cold_miss", "addrm", "legacy_addrm",
 	"batch32", "bytes_per_override",
 };
 
@@ -64,7 +68,8 @@ struct bench {
 	unsigned long hit_pfn[BENCH_W];	/* their backend pfns */
 	unsigned long miss[BENCH_W];	/* local mfns, not overridden */
 	unsigned long pfns[BENCH_W];	/* local pfns, untagged */
-	unsigned long cold[BENCH_W];	/* random overridden mfns over all N */
+	unsigned long *cold;		/* BENCH_COLD random overridden mfns */
+	unsigned long *cold_miss;	/* BENCH_COLD random local mfns, not overridden */
 	struct gnttab_map_grant_ref map[BENCH_BATCH];
 	struct gnttab_unmap_grant_ref unmap[BENCH_BATCH];
 	struct page *pages[BENCH_BATCH];
@@ -140,8 +145,24 @@ BENCH_LOOP(bench_miss, miss, bench_ours)
 BENCH_LOOP(bench_leg_miss, miss, bench_legacy)
 BENCH_LOOP(bench_rawp2m, pfns, bench_raw_p2m)
 BENCH_LOOP(bench_p2m, pfns, bench_ours_p2m)
-BENCH_LOOP(bench_cold_raw, cold, bench_raw)
-BENCH_LOOP(bench_cold_hit, cold, bench_ours)
+#define BENCH_COLD_LOOP(name, arr, expr)				\
+static u64 name(struct bench *b, unsigned int rounds)			\
+{									\
+	unsigned long sink = 0;						\
+	unsigned int i;							\
+	u64 t0 = ktime_get_ns();					\
+									\
+	for (i = 0; i < BENCH_COLD; i++)				\
+		sink += expr(b, b->arr[i]);				\
+	t0 = ktime_get_ns() - t0;					\
+	WRITE_ONCE(bench_sink, sink);					\
+	return t0;							\
+}
+
+BENCH_COLD_LOOP(bench_cold_raw, cold, bench_raw)
+BENCH_COLD_LOOP(bench_cold_hit, cold, bench_ours)
+BENCH_COLD_LOOP(bench_cold_raw_miss, cold_miss, bench_raw)
+BENCH_COLD_LOOP(bench_cold_miss, cold_miss, bench_ours)
 
 /* Extra local frame j: pfn n + j, backend pfn base + n + j. */
 static unsigned long bench_extra_mfn(struct bench *b, unsigned int j)
@@ -260,7 +281,14 @@ static int bench_setup(struct kunit *test, struct bench *b, unsigned long n)
 		b->hit_pfn[i] = b->base + k;
 		b->miss[i] = b->d->p2m[n + bench_rand(BENCH_EXTRA)];
 		b->pfns[i] = n + bench_rand(BENCH_EXTRA);
+	}
+	b->cold = kunit_kmalloc_array(test, BENCH_COLD, sizeof(*b->cold), GFP_KERNEL);
+	b->cold_miss = kunit_kmalloc_array(test, BENCH_COLD, sizeof(*b->cold), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b->cold);
+	KUNIT_ASSERT_NOT_NULL(test, b->cold_miss);
+	for (i = 0; i < BENCH_COLD; i++) {
 		b->cold[i] = b->d->p2m[bench_rand(n)];
+		b->cold_miss[i] = b->d->p2m[n + bench_rand(BENCH_EXTRA)];
 	}
 	for (i = 0; i < BENCH_BATCH; i++) {
 		b->refs[i] = p2mo_sim_grant(b->d, 0, n + i);
@@ -303,7 +331,7 @@ static size_t bench_bytes(struct bench *b)
 	return p2mo_m2p_entry_size() * atomic_long_read(&b->t.nr_overrides) +
 	       p2mo_htab_bytes(&b->t.m2p) + p2mo_htab_bytes(&b->t.p2m) +
 	       p2mo_bitmap_bytes(&b->t.m2p_filter) +
-	       p2mo_bitmap_bytes(&b->t.tags) +
+	       p2mo_bitmap_bytes(&b->t.p2m_state) +
 	       sizeof(struct p2mo_stats) * num_possible_cpus();
 }
 
@@ -332,8 +360,10 @@ static void bench_size(struct kunit *test, unsigned int s)
 	r[F_LEG_MISS] = bench_median(b, bench_leg_miss, BENCH_ROUNDS, BENCH_W);
 	r[F_RAW_P2M] = bench_median(b, bench_rawp2m, BENCH_ROUNDS, BENCH_W);
 	r[F_P2M] = bench_median(b, bench_p2m, BENCH_ROUNDS, BENCH_W);
-	r[F_COLD_RAW] = bench_median(b, bench_cold_raw, 4, BENCH_W);
-	r[F_COLD_HIT] = bench_median(b, bench_cold_hit, 4, BENCH_W);
+	r[F_COLD_RAW] = bench_median(b, bench_cold_raw, 1, BENCH_COLD);
+	r[F_COLD_HIT] = bench_median(b, bench_cold_hit, 1, BENCH_COLD);
+	r[F_COLD_RAW_MISS] = bench_median(b, bench_cold_raw_miss, 1, BENCH_COLD);
+	r[F_COLD_MISS] = bench_median(b, bench_cold_miss, 1, BENCH_COLD);
 	r[F_ADDRM] = bench_median(b, bench_addrm, 4, BENCH_EXTRA);
 	r[F_LEG_ADDRM] = bench_median(b, bench_leg_addrm, slow == 2 ? 1 : 4,
 				      BENCH_EXTRA);
@@ -402,6 +432,9 @@ static void bench_summary(struct kunit *test)
 	bench_ratio("miss_vs_raw_max", bench_max_ratio(F_MISS, F_RAW_MISS), 1000);
 	bench_ratio("p2m_vs_raw_max", bench_max_ratio(F_P2M, F_RAW_P2M), 1000);
 	bench_ratio("cold_hit_vs_raw_max", bench_max_ratio(F_COLD_HIT, F_COLD_RAW), 1000);
+	bench_ratio("cold_miss_vs_raw_max", bench_max_ratio(F_COLD_MISS, F_COLD_RAW_MISS),
+		    1000);
+	bench_ratio("cold_lookup_1M_vs_1k", bench_res[3][F_COLD_HIT], bench_res[1][F_COLD_HIT]);
 	bench_ratio("lookup_1M_vs_1k", bench_res[3][F_HIT], bench_res[1][F_HIT]);
 	bench_ratio("lookup_speedup_vs_legacy_1M", bench_res[3][F_LEG_HIT],
 		    bench_res[3][F_HIT]);

@@ -2,28 +2,26 @@
 /* The hash container and its bounds. */
 #include "util.h"
 
-static void htab_bounds_empty_rejects(struct kunit *test)
+static void bitmap_get2_reads_pairs(struct kunit *test)
 {
-	struct p2mo_bounds b = { .min = ULONG_MAX, .max = 0 };
+	unsigned long *spare = p2mo_bitmap_chunk_alloc(GFP_KERNEL);
+	struct p2mo_bitmap b;
 
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&b, 0));
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&b, ULONG_MAX));
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&b, 12345));
-}
-
-static void htab_bounds_widen(struct kunit *test)
-{
-	struct p2mo_bounds b = { .min = ULONG_MAX, .max = 0 };
-
-	p2mo_bounds_widen(&b, 100);
-	KUNIT_EXPECT_TRUE(test, p2mo_bounds_may_hold(&b, 100));
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&b, 99));
-	p2mo_bounds_widen(&b, 50);
-	p2mo_bounds_widen(&b, 75);	/* inside: no change */
-	p2mo_bounds_widen(&b, 200);
-	KUNIT_EXPECT_EQ(test, b.min, 50UL);
-	KUNIT_EXPECT_EQ(test, b.max, 200UL);
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&b, 201));
+	KUNIT_ASSERT_NOT_NULL(test, spare);
+	KUNIT_ASSERT_EQ(test, p2mo_bitmap_init(&b, 256), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 62), 0U);	/* no chunk */
+	KUNIT_ASSERT_TRUE(test, p2mo_bitmap_prepare(&b, 62, &spare));
+	p2mo_bitmap_set(&b, 63);
+	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 62), 2U);
+	p2mo_bitmap_set(&b, 62);
+	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 62), 3U);
+	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 64), 0U);
+	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 60), 0U);
+	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 256), 0U);	/* out of range */
+	p2mo_bitmap_clear(&b, 63);
+	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 62), 1U);
+	p2mo_bitmap_uninit(&b);
+	p2mo_bitmap_chunk_free(spare);
 }
 
 static void htab_sizes(struct kunit *test)
@@ -156,8 +154,7 @@ static void bitmap_next_walks_set_bits(struct kunit *test)
 static struct kunit_case p2mo_htab_cases[] = {
 	KUNIT_CASE(bitmap_set_test_clear),
 	KUNIT_CASE(bitmap_next_walks_set_bits),
-	KUNIT_CASE(htab_bounds_empty_rejects),
-	KUNIT_CASE(htab_bounds_widen),
+	KUNIT_CASE(bitmap_get2_reads_pairs),
 	KUNIT_CASE(htab_sizes),
 	KUNIT_CASE(htab_alloc_failure),
 	KUNIT_CASE(htab_hash_spreads),

@@ -101,21 +101,25 @@ static void p2m_out_of_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, FIX_PFNS), P2MO_INVALID_ENTRY);
 }
 
-static void p2m_bounds_fast_reject(struct kunit *test)
+static void p2m_state_bits(struct kunit *test)
 {
 	struct p2mo_fix *f = p2mo_fix(test);
-	unsigned long v;
+	unsigned long mfn = fix_mfn(f->d0, 30);
 
-	KUNIT_EXPECT_FALSE(test, p2mo_p2m_lookup(&f->t, 20, &v));
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, 20), 0U);
 	p2mo_p2m_set(&f->t, 20, 1);
-	p2mo_p2m_set(&f->t, 30, 2);
-	KUNIT_EXPECT_TRUE(test, p2mo_bounds_may_hold(&f->t.p2m_bounds, 25));
-	KUNIT_EXPECT_FALSE(test, p2mo_bounds_may_hold(&f->t.p2m_bounds, 31));
-	KUNIT_EXPECT_FALSE(test, p2mo_p2m_lookup(&f->t, 25, &v));
-	KUNIT_EXPECT_TRUE(test, p2mo_p2m_lookup(&f->t, 30, &v));
-	KUNIT_EXPECT_EQ(test, v, 2UL);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, 20), (unsigned int)P2MO_PFN_ENTRY);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, 21), 0U);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, 19), 0U);
+	p2mo_override_add(&f->t, mfn, FIX_BPFN(0), GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, 30), (unsigned int)P2MO_PFN_TAGGED);
+	p2mo_override_remove(&f->t, mfn, FIX_BPFN(0));
 	p2mo_p2m_clear(&f->t, 20);
-	p2mo_p2m_clear(&f->t, 30);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, 20), 0U);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, 30), 0U);
+	/* out of range and invalid pfns have no state */
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, FIX_PFNS), 0U);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, P2MO_INVALID_ENTRY), 0U);
 }
 
 static void p2m_alloc_failure(struct kunit *test)
@@ -153,7 +157,7 @@ static struct kunit_case p2mo_p2m_cases[] = {
 	KUNIT_CASE(p2m_clear_missing_enoent),
 	KUNIT_CASE(p2m_backend_never_written),
 	KUNIT_CASE(p2m_out_of_range),
-	KUNIT_CASE(p2m_bounds_fast_reject),
+	KUNIT_CASE(p2m_state_bits),
 	KUNIT_CASE(p2m_alloc_failure),
 	KUNIT_CASE(p2m_many_in_one_bucket),
 	{}

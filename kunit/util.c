@@ -84,8 +84,8 @@ static u64 digest_p2m(struct p2mo_table *t)
 			d = mix(mix(d, e->pfn), e->val);
 	}
 	rcu_read_unlock();
-	for (i = p2mo_bitmap_next(&t->tags, 0); i < t->tags.nbits;
-	     i = p2mo_bitmap_next(&t->tags, i + 1))
+	for (i = p2mo_bitmap_next(&t->p2m_state, 0); i < t->p2m_state.nbits;
+	     i = p2mo_bitmap_next(&t->p2m_state, i + 1))
 		d = mix(d, ~i);
 	for (i = p2mo_bitmap_next(&t->m2p_filter, 0); i < t->m2p_filter.nbits;
 	     i = p2mo_bitmap_next(&t->m2p_filter, i + 1))

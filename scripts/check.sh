@@ -31,6 +31,7 @@ step checkpatch scripts/checkpatch.sh
 step sparse make -s sparse
 step kernel-doc scripts/kerneldoc.sh
 step w1-build scripts/w1.sh
+step dkms scripts/dkms.sh
 for v in plain debug kasan; do
 	step "kunit-$v" scripts/kunit.sh "$v"
 done

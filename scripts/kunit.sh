@@ -1,6 +1,8 @@
 #!/bin/bash
-# Run every KUnit suite of the module in UML.
-#   usage: scripts/kunit.sh [plain|debug|kasan] [extra kunit.py run args]
+# Run the KUnit suites of the module in UML, or on x86_64 under QEMU.
+#   usage: scripts/kunit.sh [plain|debug|kasan|bench|x86-stress|x86-bench-smp]
+#                           [extra kunit.py run args, e.g. a suite glob]
+# x86-* variants boot an SMP x86_64 kernel under QEMU (-smp 2, TCG).
 # The module is grafted into a scratch linux-source-6.1 tree cached outside
 # the clone ($P2MO_CACHE, default /var/cache/p2m-override), one build dir
 # per variant.  Ends with "N passed, N failed"; exits non-zero on any
@@ -28,13 +30,22 @@ grep -q 'drivers/misc/p2m-override/Kconfig' "$KSRC/drivers/misc/Kconfig" ||
 grep -q 'CONFIG_P2M_OVERRIDE)' "$KSRC/drivers/misc/Makefile" ||
 	echo 'obj-$(CONFIG_P2M_OVERRIDE)	+= p2m-override/' >> "$KSRC/drivers/misc/Makefile"
 
-args=(--kunitconfig="$CFG/plain.config")
-[ "$VARIANT" != plain ] && args+=(--kunitconfig="$CFG/$VARIANT.config")
+# A variant config that sets CONFIG_KUNIT stands alone (the benchmarks:
+# no debug checks); the others add to plain.config.
+args=(--arch=um --kunitconfig="$CFG/$VARIANT.config")
+grep -q '^CONFIG_KUNIT=y' "$CFG/$VARIANT.config" ||
+	args+=(--kunitconfig="$CFG/plain.config")
+case $VARIANT in
+x86-*)	"$ROOT"/scripts/deps.sh xen	# qemu-system-x86
+	args[0]=--arch=x86_64
+	args+=(--qemu_args='-smp 2 -m 2048')
+	[ -e /dev/kvm ] || args+=(--qemu_args='-accel tcg') ;;
+esac
 rm -f "$BUILD/results.json" "$BUILD/test.log"
 rc=0
 cd "$KSRC"
-flock "$CACHE/heavy.lock" python3 tools/testing/kunit/kunit.py run --arch=um \
-	--jobs="$(nproc)" --timeout=900 --build_dir="$BUILD" "${args[@]}" \
+flock "$CACHE/heavy.lock" python3 tools/testing/kunit/kunit.py run \
+	--jobs="$(nproc)" --timeout=1800 --build_dir="$BUILD" "${args[@]}" \
 	--json="$BUILD/results.json" "$@" || rc=$?
 if [ -f "$BUILD/test.log" ] &&
    grep -nE 'possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|BUG: |KASAN: |UBSAN: |WARNING: .*(lockdep|rcu|p2mo|p2m_override)|p2m_override: lock order violation' \

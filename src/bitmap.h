@@ -38,6 +38,21 @@ static inline bool p2mo_bitmap_test(const struct p2mo_bitmap *b,
 	return c && test_bit(bit % P2MO_CHUNK_BITS, c);
 }
 
+/* Bits @bit and @bit + 1 (@bit even) as a 2-bit value; 0 out of range. */
+static inline unsigned int p2mo_bitmap_get2(const struct p2mo_bitmap *b,
+					    unsigned long bit)
+{
+	unsigned long *c;
+
+	if (unlikely(bit >= b->nbits))
+		return 0;
+	c = READ_ONCE(b->chunks[bit / P2MO_CHUNK_BITS]);
+	if (!c)
+		return 0;
+	bit %= P2MO_CHUNK_BITS;
+	return (READ_ONCE(c[bit / BITS_PER_LONG]) >> (bit % BITS_PER_LONG)) & 3;
+}
+
 int p2mo_bitmap_init(struct p2mo_bitmap *b, unsigned long nbits);
 void p2mo_bitmap_uninit(struct p2mo_bitmap *b);
 bool p2mo_bitmap_has_chunk(const struct p2mo_bitmap *b, unsigned long bit);

@@ -43,10 +43,14 @@ static void *p2mo_p2m_start(struct seq_file *s, loff_t *pos)
 
 	if (*pos < nb)
 		return pos;
-	pfn = p2mo_bitmap_next(&t->tags, *pos - nb);
-	if (pfn >= t->tags.nbits)
+	/* tags are the even bits of p2m_state */
+	for (pfn = p2mo_bitmap_next(&t->p2m_state, 2 * (*pos - nb));
+	     pfn < t->p2m_state.nbits && (pfn & 1);
+	     pfn = p2mo_bitmap_next(&t->p2m_state, pfn + 1))
+		;
+	if (pfn >= t->p2m_state.nbits)
 		return NULL;
-	*pos = nb + pfn;
+	*pos = nb + pfn / 2;
 	return pos;
 }
 

@@ -1,31 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A fixed-size RCU hash table with striped bucket locks, the container
- * under both override tables, and conservative fast-reject bounds.
+ * A fixed-size RCU hash table with striped bucket locks: the container
+ * under both override tables.
  *
  * Readers walk a chain under rcu_read_lock() with no lock.  Writers hold
  * the stripe lock of the bucket (p2mo_htab_lock()); entries are published
  * with hlist_add_*_rcu() and freed after a grace period, never reused
  * earlier, so a reader never meets an entry that changed its key.
- *
- * Bounds: [min, max] covers every key ever inserted since the last reset.
- * Writers widen them (lock-free, cmpxchg) BEFORE publishing an entry, so a
- * reader that is outside the bounds may answer "absent" without walking;
- * they are never narrowed while writers may run (p2mo_htab_reset_bounds()
- * is only for a quiescent, empty table).  Conservative by construction.
  */
 #ifndef _P2MO_HTAB_H
 #define _P2MO_HTAB_H
 
 #include <linux/hash.h>
-#include <linux/limits.h>
 #include <linux/rculist.h>
 #include "locks.h"
-
-struct p2mo_bounds {
-	unsigned long min;
-	unsigned long max;
-};
 
 struct p2mo_htab {
 	struct hlist_head *buckets;
@@ -33,40 +21,6 @@ struct p2mo_htab {
 	unsigned int bits;		/* log2 of the number of buckets */
 	unsigned int lock_mask;		/* number of stripes - 1 */
 };
-
-static inline bool p2mo_bounds_may_hold(const struct p2mo_bounds *b,
-					unsigned long key)
-{
-	return key >= READ_ONCE(b->min) && key <= READ_ONCE(b->max);
-}
-
-/* Only for an empty table that no writer can reach. */
-static inline void p2mo_bounds_reset(struct p2mo_bounds *b)
-{
-	WRITE_ONCE(b->min, ULONG_MAX);
-	WRITE_ONCE(b->max, 0);
-}
-
-static inline void p2mo_bounds_widen(struct p2mo_bounds *b, unsigned long key)
-{
-	unsigned long old = READ_ONCE(b->min);
-
-	while (key < old) {
-		unsigned long seen = cmpxchg(&b->min, old, key);
-
-		if (seen == old)
-			break;
-		old = seen;
-	}
-	old = READ_ONCE(b->max);
-	while (key > old) {
-		unsigned long seen = cmpxchg(&b->max, old, key);
-
-		if (seen == old)
-			break;
-		old = seen;
-	}
-}
 
 static inline unsigned int p2mo_htab_hash(const struct p2mo_htab *h,
 					  unsigned long key)

@@ -103,7 +103,8 @@ static int p2mo_add_spares_get(struct p2mo_table *t, struct p2mo_add_spares *sp,
 		if (!sp->filter_chunk)
 			return -ENOMEM;
 	}
-	if (!sp->tag_chunk && !p2mo_bitmap_has_chunk(&t->tags, owner)) {
+	if (!sp->tag_chunk && owner != P2MO_INVALID_ENTRY &&
+	    !p2mo_bitmap_has_chunk(&t->p2m_state, 2 * owner)) {
 		sp->tag_chunk = p2mo_bitmap_chunk_alloc(gfp);
 		if (!sp->tag_chunk)
 			return -ENOMEM;
@@ -176,7 +177,9 @@ again:
 	first = p2mo_m2p_first_locked(head, mfn);
 	if (!first) {
 		owner = p2mo_local_owner(t, mfn);
-		if (!p2mo_bitmap_prepare(&t->tags, owner, &sp.tag_chunk)) {
+		if (owner != P2MO_INVALID_ENTRY &&
+		    !p2mo_bitmap_prepare(&t->p2m_state, 2 * owner,
+					 &sp.tag_chunk)) {
 			/* The frame became local since we looked. */
 			p2mo_unlock(lock, flags);
 			goto again;
@@ -254,17 +257,21 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 	return 0;
 }
 
-/* The m2p's answer did not map back: ask the overrides. */
+/* mfn_to_pfn() for everything the inline fast path does not answer. */
 unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn)
 {
-	unsigned long pfn;
+	unsigned long pfn = p2mo_be_m2p(t->be, mfn), bpfn;
 
-	if (p2mo_m2p_first(t, mfn, &pfn)) {
-		p2mo_stat_inc(t, P2MO_STAT_LOOKUPS_HIT);
+	/* A tagged pfn shows FOREIGN_FRAME(...): it cannot map back. */
+	if (!(p2mo_pfn_state(t, pfn) & P2MO_PFN_TAGGED) &&
+	    p2mo_get_p2m_slow(t, pfn) == mfn)
 		return pfn;
+	if (p2mo_m2p_first(t, mfn, &bpfn)) {
+		p2mo_stat_inc(t, P2MO_STAT_LOOKUPS_HIT);
+		return bpfn;
 	}
 	p2mo_stat_inc(t, P2MO_STAT_LOOKUPS_MISS);
-	if (p2mo_table_get_p2m(t, mfn) == P2MO_IDENTITY_FRAME(mfn))
+	if (p2mo_get_p2m_slow(t, mfn) == P2MO_IDENTITY_FRAME(mfn))
 		return mfn;
 	return P2MO_INVALID_ENTRY;
 }

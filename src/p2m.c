@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The p2m view: entries set by p2mo_p2m_set() and FOREIGN tags of shared
- * local frames.  Nothing underneath is ever written: an entry hides the
- * backend's p2m value, a tag (a bit) turns whatever the view was into
- * FOREIGN_FRAME(view), and removing either shows the old value again,
- * exactly.  A tagged pfn's entry cannot change (-EBUSY) while the tag
- * depends on it.  Rules: table.h.
+ * local frames, both flagged per pfn in p2m_state.  Nothing underneath is
+ * ever written: an entry hides the backend's p2m value, a tag turns
+ * whatever the view was into FOREIGN_FRAME(view), and removing either
+ * shows the old value again, exactly.  A tagged pfn's entry cannot change
+ * (-EBUSY) while the tag depends on it.  State bits change only under the
+ * pfn's p2m stripe; a bit is set before what it flags is published and
+ * cleared after it is gone.  Rules: table.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,9 +27,57 @@ static struct p2mo_p2m_entry *p2mo_p2m_find_locked(struct p2mo_table *t,
 	return NULL;
 }
 
-static bool p2mo_tagged(struct p2mo_table *t, unsigned long pfn)
+static void p2mo_state_set(struct p2mo_table *t, unsigned long pfn,
+			   unsigned long bit)
 {
-	return p2mo_bitmap_test(&t->tags, pfn);
+	p2mo_bitmap_set(&t->p2m_state, 2 * pfn + (bit >> 1));
+}
+
+static void p2mo_state_clear(struct p2mo_table *t, unsigned long pfn,
+			     unsigned long bit)
+{
+	p2mo_bitmap_clear(&t->p2m_state, 2 * pfn + (bit >> 1));
+}
+
+/* get_p2m() for everything the inline fast path does not answer. */
+unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn)
+{
+	unsigned int state = p2mo_pfn_state(t, pfn);
+	unsigned long val = P2MO_INVALID_ENTRY;
+	struct p2mo_p2m_entry *e;
+	bool found = false;
+
+	if (state & P2MO_PFN_ENTRY) {
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->p2m, pfn), node) {
+			if (e->pfn == pfn) {
+				val = READ_ONCE(e->val);
+				found = true;
+				break;
+			}
+		}
+		rcu_read_unlock();
+	}
+	if (!found)
+		val = p2mo_be_p2m(t->be, pfn);
+	if (state & P2MO_PFN_TAGGED)
+		val = P2MO_FOREIGN_FRAME(val);
+	return val;
+}
+
+/* Make sure pfn's state chunk exists, before the stripe lock is taken. */
+static int p2mo_state_chunk(struct p2mo_table *t, unsigned long pfn)
+{
+	unsigned long *spare;
+
+	if (p2mo_bitmap_has_chunk(&t->p2m_state, 2 * pfn))
+		return 0;
+	spare = p2mo_bitmap_chunk_alloc(GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
+	p2mo_bitmap_prepare(&t->p2m_state, 2 * pfn, &spare);
+	p2mo_bitmap_chunk_free(spare);	/* NULL unless we lost a race */
+	return 0;
 }
 
 /**
@@ -45,30 +95,32 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m, pfn);
 	struct p2mo_p2m_entry *e;
 	unsigned long flags;
-	int err = 0;
+	int err;
 
 	if (!p2mo_frame_ok(t, "pfn", pfn, t->be->max_pfn))
 		return -EINVAL;
 	e = p2mo_p2m_entry_alloc(GFP_KERNEL);
-	if (!e) {
-		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
-		return -ENOMEM;
-	}
+	err = e ? p2mo_state_chunk(t, pfn) : -ENOMEM;
+	if (err)
+		goto out;
 	e->pfn = pfn;
 	e->val = val;
 	flags = p2mo_lock(lock);
-	if (p2mo_tagged(t, pfn))
+	if (p2mo_pfn_state(t, pfn) & P2MO_PFN_TAGGED)
 		err = -EBUSY;
-	else if (p2mo_p2m_find_locked(t, pfn))
+	else if (p2mo_pfn_state(t, pfn) & P2MO_PFN_ENTRY)
 		err = -EEXIST;
 	if (!err) {
-		p2mo_bounds_widen(&t->p2m_bounds, pfn);
+		p2mo_state_set(t, pfn, P2MO_PFN_ENTRY);
 		hlist_add_head_rcu(&e->node, p2mo_htab_bucket(&t->p2m, pfn));
 		atomic_long_inc(&t->nr_p2m);
+		e = NULL;
 	}
 	p2mo_unlock(lock, flags);
-	if (err) {
+out:
+	if (e)
 		p2mo_p2m_entry_free(e);
+	if (err) {
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("p2m override of pfn %#lx not set: %d\n",
 				    pfn, err);
@@ -97,10 +149,11 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 	e = p2mo_p2m_find_locked(t, pfn);
 	if (!e) {
 		err = -ENOENT;
-	} else if (p2mo_tagged(t, pfn)) {
+	} else if (p2mo_pfn_state(t, pfn) & P2MO_PFN_TAGGED) {
 		err = -EBUSY;
 	} else {
 		hlist_del_rcu(&e->node);
+		p2mo_state_clear(t, pfn, P2MO_PFN_ENTRY);
 		atomic_long_dec(&t->nr_p2m);
 		p2mo_p2m_entry_free_published(e);
 	}
@@ -116,7 +169,7 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 /**
  * p2mo_tag_set() - tag local pfn @pfn FOREIGN_FRAME(@mfn)
  * @t:   the tables
- * @pfn: the frontend pfn that owns @mfn; its tag chunk is prepared
+ * @pfn: the frontend pfn that owns @mfn; its state chunk is prepared
  * @mfn: the frame now mapped by a local backend
  *
  * Called by the write path with the m2p stripe of @mfn held.
@@ -126,15 +179,12 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn)
 {
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m, pfn);
-	struct p2mo_p2m_entry *e;
-	unsigned long flags, view;
+	unsigned long flags;
 	bool tagged = false;
 
 	flags = p2mo_lock(lock);
-	e = p2mo_p2m_find_locked(t, pfn);
-	view = e ? e->val : p2mo_be_p2m(t->be, pfn);
-	if (view == mfn && !p2mo_tagged(t, pfn)) {
-		p2mo_bitmap_set(&t->tags, pfn);
+	if (p2mo_table_get_p2m(t, pfn) == mfn) {
+		p2mo_state_set(t, pfn, P2MO_PFN_TAGGED);
 		tagged = true;
 	}
 	p2mo_unlock(lock, flags);
@@ -160,12 +210,12 @@ void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn)
 	bool was;
 
 	flags = p2mo_lock(lock);
-	was = p2mo_tagged(t, pfn);
-	p2mo_bitmap_clear(&t->tags, pfn);
+	was = p2mo_pfn_state(t, pfn) & P2MO_PFN_TAGGED;
+	p2mo_state_clear(t, pfn, P2MO_PFN_TAGGED);
 	p2mo_unlock(lock, flags);
 	if (WARN_ON_ONCE(!was))
 		return;
-	trace_p2mo_tag_clear(pfn, p2mo_be_p2m(t->be, pfn));
+	trace_p2mo_tag_clear(pfn, p2mo_table_get_p2m(t, pfn));
 	atomic_long_dec(&t->nr_tags);
 	p2mo_stat_inc(t, P2MO_STAT_TAGS_CLEARED);
 }

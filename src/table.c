@@ -126,10 +126,9 @@ int p2mo_table_init(struct p2mo_table *t, struct p2mo_backend *be,
 	err = p2mo_bitmap_init(&t->m2p_filter, be->max_mfn);
 	if (err)
 		goto err_p2m;
-	err = p2mo_bitmap_init(&t->tags, be->max_pfn);
+	err = p2mo_bitmap_init(&t->p2m_state, 2 * be->max_pfn);
 	if (err)
 		goto err_filter;
-	p2mo_bounds_reset(&t->p2m_bounds);
 	return 0;
 
 err_filter:
@@ -162,7 +161,7 @@ int p2mo_table_uninit(struct p2mo_table *t)
 		return -EBUSY;
 	}
 	rcu_barrier();
-	p2mo_bitmap_uninit(&t->tags);
+	p2mo_bitmap_uninit(&t->p2m_state);
 	p2mo_bitmap_uninit(&t->m2p_filter);
 	p2mo_htab_uninit(&t->p2m);
 	p2mo_htab_uninit(&t->m2p);
@@ -230,8 +229,6 @@ unsigned long p2mo_table_drain(struct p2mo_table *t)
 		n += p2mo_drain_m2p_bucket(t, &t->m2p.buckets[i]);
 	for (i = 0; i < (1UL << t->p2m.bits); i++)
 		n += p2mo_drain_p2m_bucket(t, &t->p2m.buckets[i]);
-	if (!atomic_long_read(&t->nr_p2m))
-		p2mo_bounds_reset(&t->p2m_bounds);
 	return n;
 }
 

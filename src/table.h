@@ -10,9 +10,11 @@
  * A sparse bitmap over mfns (m2p_filter) has the bit of every mfn with an
  * override set: lookups of other mfns stop there.
  *
- * p2m view: FOREIGN tags are bits in a sparse bitmap over pfns (tags);
- * entries set by p2mo_p2m_set() are struct p2mo_p2m_entry, hashed by pfn,
- * behind conservative bounds.  Neither writes anything underneath: the
+ * p2m view: two bits per pfn in a sparse bitmap (p2m_state): TAGGED, a
+ * FOREIGN tag, and ENTRY, an entry set by p2mo_p2m_set() (a struct
+ * p2mo_p2m_entry, hashed by pfn).  A pfn with neither, the common case,
+ * costs one word test before the backend's p2m.  Neither writes anything
+ * underneath: the
  * view of a tagged pfn is FOREIGN_FRAME(view without the tag), and
  * clearing the tag or the entry shows the old value again, exactly.  The
  * backend's own p2m is never written.
@@ -83,8 +85,7 @@ struct p2mo_table {
 	struct p2mo_htab m2p;		/* struct p2mo_m2p_entry, by mfn */
 	struct p2mo_bitmap m2p_filter;	/* mfns with an override */
 	struct p2mo_htab p2m;		/* struct p2mo_p2m_entry, by pfn */
-	struct p2mo_bounds p2m_bounds;	/* pfns of p2m entries */
-	struct p2mo_bitmap tags;	/* FOREIGN-tagged pfns */
+	struct p2mo_bitmap p2m_state;	/* 2 bits per pfn: P2MO_PFN_* */
 	atomic_long_t nr_overrides;	/* live m2p override entries */
 	atomic_long_t nr_tags;		/* live FOREIGN tags */
 	atomic_long_t nr_p2m;		/* live p2m entries */
@@ -107,6 +108,10 @@ struct p2mo_m2p_entry {
 	};
 };
 
+/* The state bits of a pfn in p2m_state */
+#define P2MO_PFN_TAGGED	1UL	/* FOREIGN tag: view is FOREIGN_FRAME(...) */
+#define P2MO_PFN_ENTRY	2UL	/* a p2mo_p2m_set() entry hides the backend */
+
 struct p2mo_p2m_entry {
 	struct hlist_node node;
 	unsigned long pfn;
@@ -114,15 +119,22 @@ struct p2mo_p2m_entry {
 	struct rcu_head rcu;
 };
 
+/*
+ * Statistics only: raw per-CPU operations, with no preemption or
+ * interrupt protection, so an increment may rarely be lost where the
+ * architecture has no per-CPU read-modify-write instruction.  x86 has:
+ * one instruction, as cheap as a plain increment and as safe as
+ * this_cpu_inc().  Gauges that must be exact are atomics.
+ */
 static inline void p2mo_stat_add(struct p2mo_table *t, enum p2mo_stat s,
 				 unsigned int n)
 {
-	this_cpu_add(t->stats->v[s], n);
+	raw_cpu_add(t->stats->v[s], n);
 }
 
 static inline void p2mo_stat_inc(struct p2mo_table *t, enum p2mo_stat s)
 {
-	this_cpu_inc(t->stats->v[s]);
+	raw_cpu_inc(t->stats->v[s]);
 }
 
 int p2mo_caches_init(void);
@@ -141,6 +153,7 @@ int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 			 unsigned long bpfn);
 unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn);
+unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn);
 
 typedef int (*p2mo_rmap_fn)(void *arg, unsigned long mfn, unsigned long bpfn);
 int p2mo_rmap_walk(struct p2mo_table *t, unsigned long mfn,
@@ -168,24 +181,25 @@ bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
 
 /* ---- lockless lookups (rcu_read_lock() inside; callers need nothing) ---- */
 
-static inline bool p2mo_p2m_lookup(struct p2mo_table *t, unsigned long pfn,
-				   unsigned long *val)
+/* The P2MO_PFN_* bits of @pfn, which must be below be->max_pfn. */
+static __always_inline unsigned int p2mo_pfn_state_in(struct p2mo_table *t,
+						      unsigned long pfn)
 {
-	struct p2mo_p2m_entry *e;
-	bool found = false;
+	unsigned long bit = 2 * pfn, *c;
 
-	if (likely(!p2mo_bounds_may_hold(&t->p2m_bounds, pfn)))
-		return false;
-	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->p2m, pfn), node) {
-		if (e->pfn == pfn) {
-			*val = READ_ONCE(e->val);
-			found = true;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found;
+	c = READ_ONCE(t->p2m_state.chunks[bit / P2MO_CHUNK_BITS]);
+	if (!c)
+		return 0;
+	bit %= P2MO_CHUNK_BITS;
+	return (READ_ONCE(c[bit / BITS_PER_LONG]) >> (bit % BITS_PER_LONG)) & 3;
+}
+
+static inline unsigned int p2mo_pfn_state(struct p2mo_table *t,
+					  unsigned long pfn)
+{
+	if (unlikely(pfn >= t->be->max_pfn))
+		return 0;
+	return p2mo_pfn_state_in(t, pfn);
 }
 
 /* First (lowest backend pfn) override of @mfn. */
@@ -209,6 +223,13 @@ static inline bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
 	return found;
 }
 
+/*
+ * The hot lookups.  Inline is only the common case of a backend with
+ * direct tables and a pfn with no state bits (no tag, no entry): one
+ * range check, the arrays, one word of p2m_state.  Everything else is
+ * answered out of line, with the same semantics.
+ */
+
 /**
  * p2mo_table_get_p2m() - override-aware raw p2m entry, frame bits included
  * @t:   the tables
@@ -217,13 +238,11 @@ static inline bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
 static inline unsigned long p2mo_table_get_p2m(struct p2mo_table *t,
 					       unsigned long pfn)
 {
-	unsigned long val;
+	const unsigned long *p2m = t->be->p2m;
 
-	if (likely(!p2mo_p2m_lookup(t, pfn, &val)))
-		val = p2mo_be_p2m(t->be, pfn);
-	if (unlikely(p2mo_bitmap_test(&t->tags, pfn)))
-		val = P2MO_FOREIGN_FRAME(val);
-	return val;
+	if (likely(p2m && pfn < t->be->max_pfn && !p2mo_pfn_state_in(t, pfn)))
+		return READ_ONCE(p2m[pfn]);
+	return p2mo_get_p2m_slow(t, pfn);
 }
 
 /* pfn_to_mfn(): the frame bits stripped, as the kernel's pfn_to_mfn() */
@@ -247,10 +266,15 @@ static inline unsigned long p2mo_table_pfn_to_mfn(struct p2mo_table *t,
 static inline unsigned long p2mo_table_mfn_to_pfn(struct p2mo_table *t,
 						  unsigned long mfn)
 {
-	unsigned long pfn = p2mo_be_m2p(t->be, mfn);
+	const unsigned long *m2p = t->be->m2p, *p2m = t->be->p2m;
+	unsigned long pfn;
 
-	if (likely(p2mo_table_get_p2m(t, pfn) == mfn))
-		return pfn;
+	if (likely(m2p && p2m && mfn < t->be->max_mfn)) {
+		pfn = READ_ONCE(m2p[mfn]);
+		if (likely(pfn < t->be->max_pfn && !p2mo_pfn_state_in(t, pfn) &&
+			   READ_ONCE(p2m[pfn]) == mfn))
+			return pfn;
+	}
 	return p2mo_mfn_to_pfn_slow(t, mfn);
 }
 

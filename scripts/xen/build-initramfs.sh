@@ -3,6 +3,8 @@
 # usage: build-initramfs.sh OUT.cpio.gz
 # env:   MODULE_KO  path of p2m_override.ko (copied to /p2m_override.ko; if missing the
 #                   image is built without it and the module checks report `not ok`)
+#        SAMPLE_KO  path of the sample backend p2mo_sample.ko (copied to /p2mo_sample.ko;
+#                   optional: without it the sample_backend check reports `not ok`)
 #        KVER, P2MO_CACHE (see common.sh); run setup-host.sh first.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -78,6 +80,13 @@ if [ -n "${MODULE_KO:-}" ] && [ -f "$MODULE_KO" ]; then
 else
   echo "build-initramfs: warning: module '${MODULE_KO:-<MODULE_KO unset>}' not found, image built without it" >&2
   mod="WITHOUT p2m_override.ko"
+fi
+
+if [ -n "${SAMPLE_KO:-}" ] && [ -f "$SAMPLE_KO" ]; then
+  cp "$SAMPLE_KO" "$R/p2mo_sample.ko"
+  mod="$mod + $(basename "$SAMPLE_KO")"
+else
+  echo "build-initramfs: note: sample '${SAMPLE_KO:-<SAMPLE_KO unset>}' not found, image built without it" >&2
 fi
 
 (cd "$R" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$OUT.tmp"

@@ -22,3 +22,13 @@ heavy() {
   flock -n "$LOCK" true || echo "waiting for $LOCK ..." >&2
   flock "$LOCK" "$@"
 }
+
+# sample_ko ROOT: the sample backend module built by `make M=ROOT` next to p2m_override.ko
+# (samples/p2mo_sample.ko, or p2mo_sample.ko at the top when Kbuild names it from there)
+sample_ko() {
+  local f
+  for f in "$1/samples/p2mo_sample.ko" "$1/p2mo_sample.ko"; do
+    if [ -f "$f" ]; then echo "$f"; return 0; fi
+  done
+  return 1
+}

@@ -30,9 +30,19 @@ is_blk() { [ -b "$1" ]; }
 not_blk() { [ ! -b "$1" ]; }
 selftest_done() { dmesg | grep -qE 'p2m_override: selftest (passed|FAILED)'; }
 xs_up() { xenstore-ls / >/dev/null 2>&1; }
-fe_closed() { [ "$(xenstore-read "$F/state" 2>/dev/null)" = 6 ]; }
+fe_closed() { [ "$(xenstore-read "$1/state" 2>/dev/null)" = 6 ]; }   # $1 = frontend path
+running() { [ -d "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+not_running() { ! running "$1"; }
+sample_done() { dmesg | grep -qE 'p2mo_sample: (passed|FAILED)'; }
 drained() { [ "$(stat_val live_overrides)" = 0 ] && [ "$(stat_val foreign_tags_live)" = 0 ]; }
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+SPLAT='BUG:|WARNING:|Call Trace|general protection|Oops|lockdep|suspicious RCU'
+nsplat() { dmesg | grep -cE "$SPLAT"; }
+new_splats() { dmesg | grep -E "$SPLAT" | tail -n +$(($1 + 1)) | head -n 10; }   # $1 = nsplat before
+IO_BS=4096      # block size of the background dd of the *_under_io checks: small, so it lasts seconds
+TR=/sys/kernel/tracing
+TEV=$TR/events/p2m_override
+EVENTS="p2mo_override_add p2mo_override_remove p2mo_tag_set p2mo_tag_clear p2mo_map_refs p2mo_unmap_refs p2mo_hook"
 
 # ---- 1. dom0_is_pv -------------------------------------------------------------
 step "checking that we are a Xen PV dom0"
@@ -78,11 +88,40 @@ else
 fi
 result $rc selftest
 
+# ---- 4. sample_backend: a second module mapping grants through the p2m_override API ----
+step "sample backend: insmod /p2mo_sample.ko"
+rc=1
+if [ $loaded != 0 ]; then
+  why "p2m_override not loaded"
+elif [ ! -f /p2mo_sample.ko ]; then
+  why "/p2mo_sample.ko is not in the image (samples/p2mo_sample.ko not built, or SAMPLE_KO unset)"
+else
+  live0=$(stat_val live_overrides); tags0=$(stat_val foreign_tags_live)
+  if out=$(insmod /p2mo_sample.ko 2>&1); then
+    wait_for 50 sample_done
+    dmesg | grep -E 'p2mo_sample: (passed|FAILED)' | head -n 5 | sed 's/^\[[^]]*\] //' >> $WHY
+    if dmesg | grep -q 'p2mo_sample: passed' && ! dmesg | grep -q 'p2mo_sample: FAILED'; then rc=0
+    else why "expected 'p2mo_sample: passed' and no 'p2mo_sample: FAILED'"; fi
+    out=$(rmmod p2mo_sample 2>&1) || { rc=1; why "rmmod p2mo_sample failed: $out"; }
+  else
+    why "insmod /p2mo_sample.ko failed: $out"
+    dmesg | grep -E 'p2mo_sample|p2m_override' | tail -n 5 | sed 's/^\[[^]]*\] //' >> $WHY
+  fi
+  live1=$(stat_val live_overrides); tags1=$(stat_val foreign_tags_live)
+  if [ "$live0" != "$live1" ] || [ "$tags0" != "$tags1" ]; then
+    rc=1; why "sample left state behind: live_overrides $live0 -> $live1, foreign_tags_live $tags0 -> $tags1"
+  fi
+fi
+result $rc sample_backend
+
 # ---- loopback block devices -----------------------------------------------------
 io_ok=0        # 0 while all I/O checks pass
 track_ok=0     # 0 while every snapshot had live_overrides == foreign_pfns > 0
 nsnap=0
 TRACKWHY=/tmp/trackwhy; : > $TRACKWHY
+trace_on=1     # 0 once the p2m_override trace events are enabled
+trace_ok=1     # 0 from then on, 1 again on any missing event or failed step
+TRACEWHY=/tmp/tracewhy; : > $TRACEWHY
 
 # snapshot LABEL: dump stats/m2p/p2m while attached, compare live_overrides and foreign_pfns
 snapshot() {
@@ -124,6 +163,58 @@ blk_io() {
   rm -f /tmp/pat /tmp/rb /tmp/rb4 /tmp/pat4 /tmp/img32 /tmp/img4
 }
 
+# verify_io DEV IMG MIB LABEL: MIB MiB O_DIRECT write + read at offset 0, cmp data and backing
+# file; returns non-zero (reasons via why) on a mismatch
+verify_io() {
+  _rc=0
+  dd if=/dev/urandom of=/tmp/vpat bs=1M count="$3" 2>/dev/null
+  dd if=/tmp/vpat of="$1" bs=1M count="$3" oflag=direct 2>/tmp/vdd.err || { _rc=1; why "$4: write failed: $(tail -n 1 /tmp/vdd.err)"; }
+  dd if="$1" of=/tmp/vrb bs=1M count="$3" iflag=direct 2>/tmp/vdd.err || { _rc=1; why "$4: read failed: $(tail -n 1 /tmp/vdd.err)"; }
+  dd if="$2" of=/tmp/vimg bs=1M count="$3" 2>/dev/null
+  cmp -s /tmp/vpat /tmp/vrb || { _rc=1; why "$4: $3 MiB readback differs"; }
+  cmp -s /tmp/vpat /tmp/vimg || { _rc=1; why "$4: $3 MiB backing file differs"; }
+  rm -f /tmp/vpat /tmp/vrb /tmp/vimg
+  return $_rc
+}
+
+# hand_attach VBD NAME LOOPN: blkfront+blkback pair written by hand, both xenstore halves in
+# one xenstore-write (= one transaction); hand_detach VBD: Closing, wait for Closed, remove
+hand_attach() {
+  _f=/local/domain/0/device/vbd/$1; _b=/local/domain/0/backend/vbd/0/$1
+  xenstore-write \
+    "$_b/frontend" "$_f" "$_b/frontend-id" 0 "$_b/online" 1 "$_b/state" 1 "$_b/mode" w \
+    "$_b/params" "/dev/loop$3" "$_b/type" phy "$_b/physical-device" "7:$3" "$_b/dev" "$2" \
+    "$_b/removable" 0 "$_b/device-type" disk \
+    "$_f/backend" "$_b" "$_f/backend-id" 0 "$_f/state" 1 "$_f/virtual-device" "$1" "$_f/device-type" disk
+}
+hand_detach() {
+  _f=/local/domain/0/device/vbd/$1; _b=/local/domain/0/backend/vbd/0/$1
+  xenstore-exists "$_b" 2>/dev/null || return 0
+  xenstore-write "$_b/online" 0 "$_b/state" 5   # Closing; frontend answers with Closed (6)
+  _r=0; wait_for 100 fe_closed "$_f" || { _r=1; why "vbd $1 frontend did not reach state 6"; }
+  xenstore-rm "$_f"; xenstore-rm "$_b"          # unregisters the xenbus devices
+  return $_r
+}
+
+# trace_counts KEY LABEL: count the p2m_override events in the trace buffer into
+# /tmp/trace.KEY ("event count" lines), note them as one line, then clear the buffer
+trace_counts() {
+  awk '!/^#/ { for (i = 1; i <= NF; i++) if ($i ~ /^p2mo_[a-z_]+:$/) { c[substr($i, 1, length($i) - 1)]++; break } }
+       END { for (e in c) print e, c[e] }' $TR/trace > "/tmp/trace.$1"
+  _line=""
+  for _e in $EVENTS; do _line="$_line $_e=$(trace_n "$1" "$_e")"; done
+  _ov=$(cat $TR/per_cpu/cpu*/stats 2>/dev/null | awk '$1 == "overrun:" { s += $2 } END { print s + 0 }')
+  echo "events $2:$_line (ring buffer overruns $_ov)" >> $TRACEWHY
+  echo > $TR/trace
+}
+trace_n() { awk -v e="$2" '$1 == e { n = $2 } END { print n + 0 }' "/tmp/trace.$1"; }
+trace_need() { # KEY LABEL EVENT...: each event must have fired at least once
+  _k=$1; _l=$2; shift 2
+  for _e in "$@"; do
+    [ "$(trace_n "$_k" "$_e")" -gt 0 ] || { trace_ok=1; echo "no $_e event $_l" >> $TRACEWHY; }
+  done
+}
+
 step "starting xenstored and xen-init-dom0"
 [ $blkmods_ok = 0 ] || { io_ok=1; why "a block module failed to load"; }
 mkdir -p /var/run/xenstored /var/lib/xenstored /var/log/xen /var/run/xen /var/lib/xen /var/lock
@@ -131,18 +222,32 @@ xenstored --pid-file /run/xenstored.pid || why "xenstored failed"
 wait_for 100 xs_up || why "xenstore not answering"
 xen-init-dom0 >/tmp/xen-init-dom0.log 2>&1 || { why "xen-init-dom0 failed:"; cat /tmp/xen-init-dom0.log >> $WHY; }
 
-# #1: hand-written xenstore entries, both halves in one xenstore-write (= one transaction)
+# trace events on before the first grant map (checked by tracepoints_fire)
+step "enabling the p2m_override trace events"
+mkdir -p $TR
+grep -q " $TR " /proc/mounts || mount -t tracefs tracefs $TR 2>>$TRACEWHY
+if [ ! -d $TR/events ]; then
+  echo "tracefs not mounted at $TR" >> $TRACEWHY
+elif [ ! -d $TEV ]; then
+  echo "$TEV does not exist: the loaded p2m_override has no trace system p2m_override" >> $TRACEWHY
+else
+  echo > $TR/trace
+  if echo 1 > $TEV/enable; then trace_on=0; trace_ok=0; else echo "cannot write 1 to $TEV/enable" >> $TRACEWHY; fi
+fi
+
+# #1: hand-written xenstore entries
 F=/local/domain/0/device/vbd/51728
 B=/local/domain/0/backend/vbd/0/51728
 step "attaching xvdb by hand (xenstore, vbd 51728, /dev/loop0)"
 truncate -s 64M /tmp/disk0.img
 losetup /dev/loop0 /tmp/disk0.img
-xenstore-write \
-  $B/frontend $F $B/frontend-id 0 $B/online 1 $B/state 1 $B/mode w $B/params /dev/loop0 \
-  $B/type phy $B/physical-device 7:0 $B/dev xvdb $B/removable 0 $B/device-type disk \
-  $F/backend $B $F/backend-id 0 $F/state 1 $F/virtual-device 51728 $F/device-type disk
+hand_attach 51728 xvdb 0
 if wait_for 300 is_blk /dev/xvdb; then
   blk_io /dev/xvdb /tmp/disk0.img
+  if [ $trace_on = 0 ]; then
+    trace_counts A "during xvdb attach + I/O"
+    trace_need A "during xvdb attach + I/O" p2mo_override_add p2mo_map_refs
+  fi
   snapshot xvdb
 else
   io_ok=1; why "/dev/xvdb did not appear (frontend state $(xenstore-read $F/state 2>&1), backend state $(xenstore-read $B/state 2>&1))"
@@ -163,20 +268,140 @@ else
 fi
 result $io_ok loopback_direct_io
 
-# ---- overrides_tracked ----------------------------------------------------------
+# ---- overrides_tracked (before unload_under_io: a reloaded module only knows new grants) ----
 cat $TRACKWHY >> $WHY
 [ $nsnap -gt 0 ] || { track_ok=1; why "no snapshot taken while a device was attached"; }
 [ $loaded = 0 ] || { track_ok=1; why "module not loaded"; }
 result $track_ok overrides_tracked
 
-# ---- detach both devices ------------------------------------------------------------
-step "detaching xvdb (xenstore) and xvdc (xl block-detach)"
-drain_ok=0
-if xenstore-exists $B 2>/dev/null; then
-  xenstore-write $B/online 0 $B/state 5   # Closing; frontend answers with Closed (6)
-  wait_for 100 fe_closed || why "xvdb frontend did not reach state 6"
-  xenstore-rm $F; xenstore-rm $B          # unregisters the xenbus devices
+# ---- tracepoints_fire: events seen for xvdb's maps, and for a scratch device's unmaps ----
+# (xvdb and xvdc stay attached for the *_under_io checks: a small scratch vbd 51760 = xvdd on
+# /dev/loop2 is attached, used and detached while the events are on)
+if [ $trace_on = 0 ]; then
+  step "tracepoints: scratch xvdd (xenstore, vbd 51760, /dev/loop2): attach, 1 MiB I/O, detach"
+  truncate -s 8M /tmp/disk2.img
+  losetup /dev/loop2 /tmp/disk2.img
+  hand_attach 51760 xvdd 2
+  if wait_for 300 is_blk /dev/xvdd; then
+    verify_io /dev/xvdd /tmp/disk2.img 1 xvdd || trace_ok=1
+  else
+    trace_ok=1; echo "/dev/xvdd did not appear" >> $TRACEWHY
+  fi
+  hand_detach 51760 || trace_ok=1
+  wait_for 300 not_blk /dev/xvdd || { trace_ok=1; echo "/dev/xvdd still present after detach" >> $TRACEWHY; }
+  losetup -d /dev/loop2 2>/dev/null; rm -f /tmp/disk2.img
+  trace_counts B "during xvdc attach + I/O and xvdd attach + I/O + detach"
+  trace_need B "during xvdc attach + I/O and xvdd attach + I/O + detach" \
+    p2mo_override_remove p2mo_unmap_refs p2mo_tag_set p2mo_tag_clear
+  echo 0 > $TEV/enable || { trace_ok=1; echo "cannot write 0 to $TEV/enable" >> $TRACEWHY; }
 fi
+cat $TRACEWHY >> $WHY
+result $trace_ok tracepoints_fire
+
+# ---- unload_under_io: rmmod + insmod p2m_override while dd writes to xvdb ---------
+step "unload_under_io: 16 MiB O_DIRECT dd (bs=$IO_BS) to xvdb, rmmod + insmod p2m_override meanwhile"
+rc=0
+if [ $loaded != 0 ]; then
+  rc=1; why "module not loaded"
+elif [ ! -b /dev/xvdb ]; then
+  rc=1; why "/dev/xvdb is not attached"
+else
+  ns0=$(nsplat)
+  KPL=/sys/kernel/debug/kprobes/list
+  grep -E 'foreign_p2m_mapping' $KPL 2>&1 | sed 's/^/kprobes before rmmod: /' > /tmp/kp0
+  sed 's/^/==> /' /tmp/kp0    # live too: a crash during the reload loses the TAP diagnostics
+  dd if=/dev/urandom of=/tmp/upat bs=1M count=16 2>/dev/null
+  t0=$(ms)
+  dd if=/tmp/upat of=/dev/xvdb bs=$IO_BS oflag=direct 2>/tmp/udd.err &
+  ddpid=$!
+  sleep 0.5
+  run_rm=no; running $ddpid && run_rm=yes
+  t1=$(ms); tries=0
+  until out=$(rmmod p2m_override 2>&1); do   # retry briefly if busy
+    tries=$((tries + 1)); [ $tries -ge 30 ] && break; sleep 0.1
+  done
+  t2=$(ms)
+  if lsmod | grep -q '^p2m_override '; then
+    rc=1; why "rmmod p2m_override failed ($((tries + 1)) tries): $out"
+  else
+    loaded=1
+    if out=$(insmod /p2m_override.ko 2>&1); then loaded=0
+    else rc=1; why "insmod /p2m_override.ko after rmmod failed: $out"; fi
+  fi
+  t3=$(ms)
+  run_ins=no; running $ddpid && run_ins=yes
+  grep -E 'foreign_p2m_mapping' $KPL 2>&1 | sed 's/^/kprobes after insmod: /' > /tmp/kp1
+  if wait_for 600 not_running $ddpid; then
+    wait $ddpid; ddrc=$?
+  else
+    ddrc=hung; rc=1; why "dd still running 60 s after the reload"
+  fi
+  t4=$(ms)
+  [ "$ddrc" = 0 ] || { rc=1; why "dd rc=$ddrc: $(tail -n 1 /tmp/udd.err)"; }
+  [ $run_rm = yes ] || { rc=1; why "dd had finished before rmmod: nothing was under I/O"; }
+  why "dd of 16 MiB took $((t4 - t0)) ms; rmmod at +$((t1 - t0)) ms ($((t2 - t1)) ms, $((tries + 1)) tries), insmod done at +$((t3 - t0)) ms; dd running at rmmod: $run_rm, after insmod: $run_ins"
+  dmesg | grep -E 'p2m_override: unload' | tail -n 3 | sed 's/^\[[^]]*\] //' >> $WHY
+  cat /tmp/kp0 /tmp/kp1 >> $WHY
+  dd if=/dev/xvdb of=/tmp/urb bs=1M count=16 iflag=direct 2>/dev/null
+  dd if=/tmp/disk0.img of=/tmp/uimg bs=1M count=16 2>/dev/null
+  cmp -s /tmp/upat /tmp/urb || { rc=1; why "xvdb 16 MiB readback differs"; }
+  cmp -s /tmp/upat /tmp/uimg || { rc=1; why "xvdb 16 MiB backing file differs"; }
+  rm -f /tmp/upat /tmp/urb /tmp/uimg
+  ns1=$(nsplat)
+  [ "$ns1" = "$ns0" ] || { rc=1; why "kernel splat during the reload:"; new_splats "$ns0" >> $WHY; }
+  if [ -r $DBG/stats ]; then dump "p2m_override stats after reload under I/O" < $DBG/stats
+  else rc=1; why "$DBG/stats not readable after reload"; fi
+fi
+result $rc unload_under_io
+
+# ---- detach_under_io: xl block-detach xvdc while dd writes to it -----------------
+step "detach_under_io: 16 MiB O_DIRECT dd (bs=$IO_BS) to xvdc, xl block-detach after 1 s"
+rc=0
+if [ ! -b /dev/xvdc ]; then
+  rc=1; why "/dev/xvdc is not attached"
+else
+  ns0=$(nsplat)
+  dd if=/dev/urandom of=/tmp/dpat bs=1M count=16 2>/dev/null
+  t0=$(ms)
+  dd if=/tmp/dpat of=/dev/xvdc bs=$IO_BS oflag=direct 2>/tmp/ddd.err &
+  ddpid=$!
+  rm -f /tmp/dpat
+  sleep 1
+  run_det=no; running $ddpid && run_det=yes
+  t1=$(ms)
+  out=$(timeout 60 xl block-detach 0 xvdc 2>&1) || { rc=1; why "xl block-detach (under I/O) failed: $out"; }
+  t2=$(ms)
+  wait_for 300 not_blk /dev/xvdc || { rc=1; why "/dev/xvdc still present 30 s after xl block-detach"; }
+  if wait_for 300 not_running $ddpid; then
+    wait $ddpid; ddrc=$?
+  else
+    ddrc=hung; rc=1
+    why "dd still running 30 s after the detach: $(grep '^State' /proc/$ddpid/status 2>&1)"
+  fi
+  t3=$(ms)
+  [ $run_det = yes ] || { rc=1; why "dd had finished before the detach: nothing was under I/O"; }
+  why "dd started, detach at +$((t1 - t0)) ms (xl took $((t2 - t1)) ms), dd ended at +$((t3 - t0)) ms, rc=$ddrc (an I/O error is expected): $(grep -v 'records\|bytes' /tmp/ddd.err | tail -n 1)"
+  # the same backing device again, through the toolstack
+  out=$(timeout 60 xl block-attach 0 'format=raw, vdev=xvdc, access=rw, target=/dev/loop1' 2>&1) ||
+    { rc=1; why "xl block-attach (re-attach) failed: $out"; }
+  if wait_for 300 is_blk /dev/xvdc; then
+    if verify_io /dev/xvdc /tmp/disk1.img 4 "re-attached xvdc"; then why "re-attached xvdc: 4 MiB O_DIRECT write + read verified"
+    else rc=1; fi
+    out=$(timeout 60 xl block-detach 0 xvdc 2>&1) || { rc=1; why "xl block-detach (re-attached) failed: $out"; }
+    wait_for 300 not_blk /dev/xvdc || { rc=1; why "/dev/xvdc still present after the second detach"; }
+  else
+    rc=1; why "/dev/xvdc did not re-appear after xl block-attach"
+    tail -n 10 /var/log/xen/xen-hotplug.log 2>/dev/null >> $WHY
+  fi
+  ns1=$(nsplat)
+  [ "$ns1" = "$ns0" ] || { rc=1; why "kernel splat during detach_under_io:"; new_splats "$ns0" >> $WHY; }
+fi
+result $rc detach_under_io
+
+# ---- detach what is left -------------------------------------------------------------
+step "detaching xvdb (xenstore) and xvdc (xl block-detach, if still attached)"
+drain_ok=0
+hand_detach 51728
 if [ -b /dev/xvdc ] || xl block-list 0 2>/dev/null | grep -q 51744; then
   out=$(timeout 60 xl block-detach 0 xvdc 2>&1) || why "xl block-detach failed: $out"
 fi
@@ -209,7 +434,6 @@ fi
 result $rc module_unload
 
 # ---- no_kernel_splat ------------------------------------------------------------
-SPLAT='BUG:|WARNING:|Call Trace|general protection|Oops|lockdep|suspicious RCU'
 rc=0
 if dmesg | grep -qE "$SPLAT"; then rc=1; dmesg | grep -E "$SPLAT" | head -n 20 >> $WHY; fi
 result $rc no_kernel_splat

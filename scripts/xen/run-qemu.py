@@ -16,8 +16,9 @@ import argparse, fcntl, glob, os, re, selectors, subprocess, sys, time
 
 CACHE = os.environ.get('P2MO_CACHE', '/var/cache/p2m-override/xen')
 LOCK = os.environ.get('P2MO_LOCK', '/var/cache/p2m-override/heavy.lock')
-CHECKS = ['dom0_is_pv', 'module_load', 'selftest', 'loopback_direct_io',
-          'overrides_tracked', 'overrides_drained', 'module_unload', 'no_kernel_splat']
+CHECKS = ['dom0_is_pv', 'module_load', 'selftest', 'sample_backend', 'loopback_direct_io',
+          'overrides_tracked', 'tracepoints_fire', 'unload_under_io', 'detach_under_io',
+          'overrides_drained', 'module_unload', 'no_kernel_splat']
 
 
 def default_kernel():

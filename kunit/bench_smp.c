@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMP lookup scaling (CONFIG_P2M_OVERRIDE_BENCH, `make bench-smp`: x86_64
+ * under QEMU -smp 2): lookup throughput of one reader, then of two
+ * readers (one per CPU), while a writer adds and removes overrides, for
+ * p2m-override and for the 3.x design (legacy.c).  Under TCG absolute
+ * rates mean nothing: the figures are the ratios, two readers over one.
+ */
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include "legacy.h"
+#include "util.h"
+
+#define SB_N		65536	/* live overrides, local frames */
+#define SB_EXTRA	256	/* frames the writer churns */
+#define SB_W		1024	/* reader working set */
+#define SB_MS		2000
+
+struct sb {
+	struct p2mo_sim_machine *m;
+	struct p2mo_sim_domain *d;
+	struct p2mo_table t;
+	struct p2mo_legacy leg;
+	unsigned long base;
+	unsigned long win[SB_W];
+	bool legacy, stop;
+	atomic_long_t ops[2];
+	unsigned long writes;
+	struct completion done[3];
+};
+
+struct sb_thread {
+	struct sb *b;
+	int id;
+};
+
+static unsigned long sb_sink;
+
+static int sb_reader(void *arg)
+{
+	struct sb_thread *th = arg;
+	struct sb *b = th->b;
+	unsigned long n = 0, sink = 0;
+	unsigned int i;
+
+	while (!READ_ONCE(b->stop)) {
+		for (i = 0; i < SB_W; i++)
+			sink += b->legacy ?
+				p2mo_legacy_mfn_to_pfn(&b->leg, b->win[i]) :
+				p2mo_table_mfn_to_pfn(&b->t, b->win[i]);
+		n += SB_W;
+		cond_resched();
+	}
+	WRITE_ONCE(sb_sink, sink);
+	atomic_long_set(&b->ops[th->id], n);
+	complete(&b->done[th->id]);
+	return 0;
+}
+
+/* Churns overrides of extra frames: 16 add+remove pairs, then a nap. */
+static int sb_writer(void *arg)
+{
+	struct sb_thread *th = arg;
+	struct sb *b = th->b;
+	unsigned int j = 0, k;
+
+	while (!READ_ONCE(b->stop)) {
+		for (k = 0; k < 16; k++, j = (j + 1) % SB_EXTRA) {
+			unsigned long mfn = b->d->p2m[SB_N + j];
+			unsigned long bpfn = b->base + SB_N + j;
+
+			if (b->legacy) {
+				p2mo_legacy_add(&b->leg, mfn, bpfn);
+				p2mo_legacy_remove(&b->leg, bpfn);
+			} else {
+				p2mo_override_add(&b->t, mfn, bpfn, GFP_KERNEL);
+				p2mo_override_remove(&b->t, mfn, bpfn);
+			}
+			b->writes++;
+		}
+		usleep_range(50, 100);
+	}
+	complete(&b->done[2]);
+	return 0;
+}
+
+static struct task_struct *sb_start(struct kunit *test, int (*fn)(void *),
+				    struct sb_thread *th, int cpu)
+{
+	struct task_struct *t = kthread_create(fn, th, "p2mo-sb%d", th->id);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	if (cpu >= 0)
+		kthread_bind(t, cpu);
+	wake_up_process(t);
+	return t;
+}
+
+/* Lookups per second summed over @readers readers, with the writer on. */
+static u64 sb_run(struct kunit *test, struct sb *b, bool legacy, int readers)
+{
+	struct sb_thread th[3] = { { b, 0 }, { b, 1 }, { b, 2 } };
+	int i;
+
+	b->legacy = legacy;
+	b->stop = false;
+	for (i = 0; i < 3; i++)
+		init_completion(&b->done[i]);
+	for (i = 0; i < readers; i++)
+		sb_start(test, sb_reader, &th[i], i);
+	sb_start(test, sb_writer, &th[2], -1);
+	msleep(SB_MS);
+	WRITE_ONCE(b->stop, true);
+	for (i = 0; i < readers; i++)
+		wait_for_completion(&b->done[i]);
+	wait_for_completion(&b->done[2]);
+	return (atomic_long_read(&b->ops[0]) +
+		(readers > 1 ? atomic_long_read(&b->ops[1]) : 0)) * 1000 / SB_MS;
+}
+
+static void sb_ratio(const char *name, u64 a, u64 b)
+{
+	u64 x = b ? a * 100 / b : 0;
+
+	pr_info("bench: %s %llu.%02llu x\n", name, x / 100, x % 100);
+}
+
+static void bench_smp_readers(struct kunit *test)
+{
+	struct p2mo_params params = { .m2p_bits = 16, .p2m_bits = 10,
+				      .lock_bits = 8 };
+	struct sb *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	unsigned long local = SB_N + SB_EXTRA, i;
+	u64 one, two, lone, ltwo;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs (make bench-smp)");
+	b->base = local;
+	b->m = p2mo_sim_machine_create(local + 16, 16);
+	KUNIT_ASSERT_NOT_NULL(test, b->m);
+	b->d = p2mo_sim_domain_create(b->m, 0, 2 * local, local, 16);
+	KUNIT_ASSERT_NOT_NULL(test, b->d);
+	KUNIT_ASSERT_EQ(test, p2mo_table_init(&b->t, &b->d->be, &params), 0);
+	KUNIT_ASSERT_EQ(test, p2mo_legacy_init(&b->leg, b->d->p2m, b->d->nr_pfns,
+					       b->m->m2p, b->m->nr_mfns), 0);
+	for (i = 0; i < SB_N; i++) {
+		KUNIT_ASSERT_EQ(test, p2mo_override_add(&b->t, b->d->p2m[i], b->base + i,
+							GFP_KERNEL), 0);
+		p2mo_legacy_add(&b->leg, b->d->p2m[i], b->base + i);
+	}
+	for (i = 0; i < SB_W; i++)
+		b->win[i] = b->d->p2m[(i * 64 + 7) % SB_N];
+	for (i = 0; i < SB_W; i++) {
+		KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&b->t, b->win[i]),
+				b->base + (i * 64 + 7) % SB_N);
+		KUNIT_EXPECT_EQ(test, p2mo_legacy_mfn_to_pfn(&b->leg, b->win[i]),
+				b->base + (i * 64 + 7) % SB_N);
+	}
+	one = sb_run(test, b, false, 1);
+	two = sb_run(test, b, false, 2);
+	lone = sb_run(test, b, true, 1);
+	ltwo = sb_run(test, b, true, 2);
+	pr_info("bench: smp_1reader %llu lookups/s\n", one);
+	pr_info("bench: smp_2readers %llu lookups/s\n", two);
+	pr_info("bench: legacy_smp_1reader %llu lookups/s\n", lone);
+	pr_info("bench: legacy_smp_2readers %llu lookups/s\n", ltwo);
+	pr_info("bench: smp_writer_ops %lu\n", b->writes);
+	sb_ratio("smp_2readers_vs_1", two, one);
+	sb_ratio("legacy_smp_2readers_vs_1", ltwo, lone);
+	sb_ratio("smp_2readers_vs_legacy", two, ltwo);
+	KUNIT_EXPECT_GT(test, one, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&b->t.nr_overrides), (long)SB_N);
+	p2mo_table_drain(&b->t);
+	p2mo_table_uninit(&b->t);
+	p2mo_legacy_uninit(&b->leg);
+	p2mo_sim_machine_destroy(b->m);
+}
+
+static struct kunit_case p2mo_smp_bench_cases[] = {
+	KUNIT_CASE(bench_smp_readers),
+	{}
+};
+
+static struct kunit_suite p2mo_smp_bench_suite = {
+	.name = "p2mo_smp_bench",
+	.test_cases = p2mo_smp_bench_cases,
+};
+
+kunit_test_suite(p2mo_smp_bench_suite);
