@@ -35,7 +35,7 @@
 #define BENCH_ROUNDS	64	/* passes over the working set per run */
 #define BENCH_BATCH	32
 #define BENCH_SIZES	4
-#define BENCH_COLD	(1 << 18)	/* one pass over random frames of all N */
+#define BENCH_COLD	BIT(18)		/* one pass over random frames of all N */
 
 static const unsigned long bench_n[BENCH_SIZES] = { 1, 1024, 65536, 1048576 };
 static const char * const bench_label[BENCH_SIZES] = { "1", "1k", "64k", "1M" };
@@ -58,7 +58,7 @@ static const char * const bench_fig_name[F_NR] = {
 static u64 bench_res[BENCH_SIZES][F_NR];
 
 struct bench {
-	unsigned long n;
+	unsigned long n, nmiss;
 	struct p2mo_sim_machine *m;
 	struct p2mo_sim_domain *d;
 	struct p2mo_table t;
@@ -101,21 +101,6 @@ static __always_inline unsigned long bench_raw(struct bench *b,
 
 typedef u64 (*bench_fn)(struct bench *b, unsigned int rounds);
 
-#define BENCH_LOOP(name, arr, expr)					\
-static u64 name(struct bench *b, unsigned int rounds)			\
-{									\
-	unsigned long sink = 0;						\
-	unsigned int r, i;						\
-	u64 t0 = ktime_get_ns();					\
-									\
-	for (r = 0; r < rounds; r++)					\
-		for (i = 0; i < BENCH_W; i++)				\
-			sink += expr(b, b->arr[i]);			\
-	t0 = ktime_get_ns() - t0;					\
-	WRITE_ONCE(bench_sink, sink);					\
-	return t0;							\
-}
-
 static unsigned long bench_ours(struct bench *b, unsigned long mfn)
 {
 	return p2mo_table_mfn_to_pfn(&b->t, mfn);
@@ -137,32 +122,105 @@ static unsigned long bench_legacy(struct bench *b, unsigned long mfn)
 	return p2mo_legacy_mfn_to_pfn(&b->leg, mfn);
 }
 
-BENCH_LOOP(bench_raw_hit, hit, bench_raw)
-BENCH_LOOP(bench_hit, hit, bench_ours)
-BENCH_LOOP(bench_leg_hit, hit, bench_legacy)
-BENCH_LOOP(bench_raw_miss, miss, bench_raw)
-BENCH_LOOP(bench_miss, miss, bench_ours)
-BENCH_LOOP(bench_leg_miss, miss, bench_legacy)
-BENCH_LOOP(bench_rawp2m, pfns, bench_raw_p2m)
-BENCH_LOOP(bench_p2m, pfns, bench_ours_p2m)
-#define BENCH_COLD_LOOP(name, arr, expr)				\
-static u64 name(struct bench *b, unsigned int rounds)			\
-{									\
-	unsigned long sink = 0;						\
-	unsigned int i;							\
-	u64 t0 = ktime_get_ns();					\
-									\
-	for (i = 0; i < BENCH_COLD; i++)				\
-		sink += expr(b, b->arr[i]);				\
-	t0 = ktime_get_ns() - t0;					\
-	WRITE_ONCE(bench_sink, sink);					\
-	return t0;							\
+enum bench_kind { K_RAW, K_OURS, K_LEGACY, K_RAW_P2M, K_OURS_P2M };
+
+/*
+ * Always inlined with a constant @kind: each caller below is its own tight
+ * loop with the lookup inlined, as the kernel's own callers would have it.
+ */
+static __always_inline u64 bench_loop(struct bench *b, unsigned int rounds,
+				      const unsigned long *arr, unsigned long n,
+				      enum bench_kind kind)
+{
+	unsigned long sink = 0, i;
+	unsigned int r;
+	u64 t0 = ktime_get_ns();
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < n; i++) {
+			switch (kind) {
+			case K_RAW:
+				sink += bench_raw(b, arr[i]);
+				break;
+			case K_OURS:
+				sink += bench_ours(b, arr[i]);
+				break;
+			case K_LEGACY:
+				sink += bench_legacy(b, arr[i]);
+				break;
+			case K_RAW_P2M:
+				sink += bench_raw_p2m(b, arr[i]);
+				break;
+			case K_OURS_P2M:
+				sink += bench_ours_p2m(b, arr[i]);
+				break;
+			}
+		}
+	}
+	t0 = ktime_get_ns() - t0;
+	WRITE_ONCE(bench_sink, sink);
+	return t0;
 }
 
-BENCH_COLD_LOOP(bench_cold_raw, cold, bench_raw)
-BENCH_COLD_LOOP(bench_cold_hit, cold, bench_ours)
-BENCH_COLD_LOOP(bench_cold_raw_miss, cold_miss, bench_raw)
-BENCH_COLD_LOOP(bench_cold_miss, cold_miss, bench_ours)
+static u64 bench_raw_hit(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, r, b->hit, BENCH_W, K_RAW);
+}
+
+static u64 bench_hit(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, r, b->hit, BENCH_W, K_OURS);
+}
+
+static u64 bench_leg_hit(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, r, b->hit, BENCH_W, K_LEGACY);
+}
+
+static u64 bench_raw_miss(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, r, b->miss, BENCH_W, K_RAW);
+}
+
+static u64 bench_miss(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, r, b->miss, BENCH_W, K_OURS);
+}
+
+static u64 bench_leg_miss(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, r, b->miss, BENCH_W, K_LEGACY);
+}
+
+static u64 bench_rawp2m(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, r, b->pfns, BENCH_W, K_RAW_P2M);
+}
+
+static u64 bench_p2m(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, r, b->pfns, BENCH_W, K_OURS_P2M);
+}
+
+static u64 bench_cold_raw(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, 1, b->cold, BENCH_COLD, K_RAW);
+}
+
+static u64 bench_cold_hit(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, 1, b->cold, BENCH_COLD, K_OURS);
+}
+
+static u64 bench_cold_raw_miss(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, 1, b->cold_miss, BENCH_COLD, K_RAW);
+}
+
+static u64 bench_cold_miss(struct bench *b, unsigned int r)
+{
+	return bench_loop(b, 1, b->cold_miss, BENCH_COLD, K_OURS);
+}
 
 /* Extra local frame j: pfn n + j, backend pfn base + n + j. */
 static unsigned long bench_extra_mfn(struct bench *b, unsigned int j)
@@ -255,9 +313,12 @@ static int bench_setup(struct kunit *test, struct bench *b, unsigned long n)
 	unsigned int bits = clamp_t(unsigned int, order_base_2(n), 10, 20);
 	struct p2mo_params params = { .m2p_bits = bits, .p2m_bits = 10,
 				      .lock_bits = 8 };
-	unsigned long local = n + BENCH_EXTRA, i;
+	/* local frames not overridden: the extras, and more for cold misses */
+	unsigned long nmiss = max_t(unsigned long, BENCH_EXTRA, min(n, 1UL << 18));
+	unsigned long local = n + nmiss, i;
 
 	b->n = n;
+	b->nmiss = nmiss;
 	b->base = local;
 	b->m = p2mo_sim_machine_create(local + 16, 64);
 	KUNIT_ASSERT_NOT_NULL(test, b->m);
@@ -288,7 +349,7 @@ static int bench_setup(struct kunit *test, struct bench *b, unsigned long n)
 	KUNIT_ASSERT_NOT_NULL(test, b->cold_miss);
 	for (i = 0; i < BENCH_COLD; i++) {
 		b->cold[i] = b->d->p2m[bench_rand(n)];
-		b->cold_miss[i] = b->d->p2m[n + bench_rand(BENCH_EXTRA)];
+		b->cold_miss[i] = b->d->p2m[n + bench_rand(b->nmiss)];
 	}
 	for (i = 0; i < BENCH_BATCH; i++) {
 		b->refs[i] = p2mo_sim_grant(b->d, 0, n + i);

@@ -93,7 +93,7 @@ static void s_read_one(struct stress *s, int f)
 	pfn = p2mo_table_mfn_to_pfn(&s->f->t, s_mfn(s, f));
 	view = p2mo_table_get_p2m(&s->f->t, f);
 	n = p2mo_m2p_find_all(&s->f->t, s_mfn(s, f), set, ARRAY_SIZE(set));
-	smp_rmb();
+	smp_rmb();	/* the reads above before the closing count: seqcount */
 	g2 = atomic_long_read(&s->gen[f]);
 	atomic_long_add(3, &s->reads);
 	atomic_long_inc(&s->walks);
@@ -131,7 +131,7 @@ static void s_write_one(struct stress *s, int f)
 	int err;
 
 	atomic_long_set_release(&s->gen[f], g + 1);
-	smp_wmb();
+	smp_wmb();	/* the odd count before the change: seqcount */
 	switch ((g / 2) % 4) {
 	case 0:
 		err = p2mo_override_add(&s->f->t, s_mfn(s, f), S_B1(f), GFP_KERNEL);
@@ -145,7 +145,7 @@ static void s_write_one(struct stress *s, int f)
 	default:
 		err = p2mo_override_remove(&s->f->t, s_mfn(s, f), S_B2(f));
 	}
-	smp_wmb();
+	smp_wmb();	/* the change before the even count */
 	atomic_long_set_release(&s->gen[f], g + 2);
 	atomic_long_inc(&s->writes);
 	if (err)

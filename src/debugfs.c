@@ -94,12 +94,12 @@ static int p2mo_p2m_show(struct seq_file *s, void *v)
 	return 0;
 }
 
-static const struct seq_operations p2mo_m2p_seq_ops = {
+const struct seq_operations p2mo_m2p_seq_ops = {
 	.start = p2mo_m2p_start, .next = p2mo_m2p_next,
 	.stop = p2mo_seq_stop, .show = p2mo_m2p_show,
 };
 
-static const struct seq_operations p2mo_p2m_seq_ops = {
+const struct seq_operations p2mo_p2m_seq_ops = {
 	.start = p2mo_p2m_start, .next = p2mo_p2m_next,
 	.stop = p2mo_seq_stop, .show = p2mo_p2m_show,
 };
@@ -134,7 +134,7 @@ static const struct file_operations p2mo_p2m_fops = {
 	.llseek = seq_lseek, .release = seq_release,
 };
 
-static int p2mo_stats_show(struct seq_file *s, void *unused)
+int p2mo_stats_show(struct seq_file *s, void *unused)
 {
 	struct p2mo_table *t = s->private;
 	struct p2mo_stats st;
@@ -152,7 +152,7 @@ static int p2mo_stats_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(p2mo_stats);
 
-static int p2mo_scan_foreign_show(struct seq_file *s, void *unused)
+int p2mo_scan_foreign_show(struct seq_file *s, void *unused)
 {
 	struct p2mo_table *t = s->private;
 	unsigned long pfn, n = 0;

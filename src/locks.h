@@ -55,12 +55,22 @@ void p2mo_lock_order_violation(int held, int wanted);
 bool p2mo_lock_level_ok(int wanted);
 extern atomic_t p2mo_lock_violations;
 
-static inline void p2mo_lock_level_enter(struct p2mo_lock *l)
+/* Before acquiring: may this CPU take @l now?  Returns the level to restore. */
+static inline int p2mo_lock_level_check(struct p2mo_lock *l)
 {
 	int cur = this_cpu_read(p2mo_cpu_lock_level);
 
 	if (unlikely(cur >= l->level))
 		p2mo_lock_order_violation(cur, l->level);
+	return cur;
+}
+
+/*
+ * Once acquired: only the holder may write unlock_level (a CPU still
+ * spinning on the lock must not), as Xen's mm-locks.h does.
+ */
+static inline void p2mo_lock_level_enter(struct p2mo_lock *l, int cur)
+{
 	l->unlock_level = cur;
 	this_cpu_write(p2mo_cpu_lock_level, l->level);
 }
@@ -70,7 +80,8 @@ static inline void p2mo_lock_level_exit(struct p2mo_lock *l)
 	this_cpu_write(p2mo_cpu_lock_level, l->unlock_level);
 }
 #else
-static inline void p2mo_lock_level_enter(struct p2mo_lock *l) { }
+static inline int p2mo_lock_level_check(struct p2mo_lock *l) { return 0; }
+static inline void p2mo_lock_level_enter(struct p2mo_lock *l, int cur) { }
 static inline void p2mo_lock_level_exit(struct p2mo_lock *l) { }
 #endif
 
@@ -82,10 +93,12 @@ static inline unsigned long p2mo_lock(struct p2mo_lock *l)
 	__acquires(&l->lock)
 {
 	unsigned long flags;
+	int cur;
 
 	local_irq_save(flags);
-	p2mo_lock_level_enter(l);
+	cur = p2mo_lock_level_check(l);
 	spin_lock(&l->lock);
+	p2mo_lock_level_enter(l, cur);
 	return flags;
 }
 

@@ -28,7 +28,7 @@ static int p2mo_backend_set(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
-static const struct kernel_param_ops p2mo_backend_ops = {
+const struct kernel_param_ops p2mo_backend_ops = {
 	.set = p2mo_backend_set,
 	.get = param_get_string,
 };
@@ -56,7 +56,7 @@ static int p2mo_bits_set(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
-static const struct kernel_param_ops p2mo_bits_ops = {
+const struct kernel_param_ops p2mo_bits_ops = {
 	.set = p2mo_bits_set,
 	.get = param_get_uint,
 };

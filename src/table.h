@@ -202,15 +202,14 @@ static inline unsigned int p2mo_pfn_state(struct p2mo_table *t,
 	return p2mo_pfn_state_in(t, pfn);
 }
 
-/* First (lowest backend pfn) override of @mfn. */
-static inline bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
-				  unsigned long *bpfn)
+/* First (lowest backend pfn) override of @mfn, without the filter. */
+static __always_inline bool p2mo_m2p_walk_first(struct p2mo_table *t,
+						unsigned long mfn,
+						unsigned long *bpfn)
 {
 	struct p2mo_m2p_entry *e;
 	bool found = false;
 
-	if (!p2mo_bitmap_test(&t->m2p_filter, mfn))
-		return false;
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->m2p, mfn), node) {
 		if (e->mfn == mfn) {
@@ -221,6 +220,14 @@ static inline bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
 	}
 	rcu_read_unlock();
 	return found;
+}
+
+/* First (lowest backend pfn) override of @mfn. */
+static inline bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
+				  unsigned long *bpfn)
+{
+	return p2mo_bitmap_test(&t->m2p_filter, mfn) &&
+	       p2mo_m2p_walk_first(t, mfn, bpfn);
 }
 
 /*
@@ -267,14 +274,26 @@ static inline unsigned long p2mo_table_mfn_to_pfn(struct p2mo_table *t,
 						  unsigned long mfn)
 {
 	const unsigned long *m2p = t->be->m2p, *p2m = t->be->p2m;
-	unsigned long pfn;
+	unsigned long pfn, bpfn;
+	unsigned int state;
 
 	if (likely(m2p && p2m && mfn < t->be->max_mfn)) {
 		pfn = READ_ONCE(m2p[mfn]);
-		if (likely(pfn < t->be->max_pfn && !p2mo_pfn_state_in(t, pfn) &&
-			   READ_ONCE(p2m[pfn]) == mfn))
+		if (unlikely(pfn >= t->be->max_pfn))
+			goto slow;
+		state = p2mo_pfn_state_in(t, pfn);
+		if (likely(!state) && READ_ONCE(p2m[pfn]) == mfn)
 			return pfn;
+		/*
+		 * A local frame shared with a local backend: the tag says an
+		 * override exists, go straight to it (no filter, no retry).
+		 */
+		if (state == P2MO_PFN_TAGGED && p2mo_m2p_walk_first(t, mfn, &bpfn)) {
+			p2mo_stat_inc(t, P2MO_STAT_LOOKUPS_HIT);
+			return bpfn;
+		}
 	}
+slow:
 	return p2mo_mfn_to_pfn_slow(t, mfn);
 }
 

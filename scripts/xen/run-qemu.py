@@ -66,6 +66,8 @@ SPLAT = re.compile(r'BUG:|WARNING:|Call Trace|general protection|Oops|lockdep|su
 CRASH = re.compile(r'Kernel panic - not syncing|Dom0 crashed|Panic on CPU|\(XEN\) Reboot in')
 live, block, in_block, block_done = [], [], False, False
 crash_at, crash_line = None, ''
+crash_ctx = []     # RIP and call-trace lines following the first splat (at most 12)
+FRAME = re.compile(r'^(?:\[ *[0-9.]+\] )?(RIP: .*|\s+(?:\? )?[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+.*)$')
 
 lockf = None
 if os.environ.get('P2MO_NOLOCK') != '1':
@@ -106,6 +108,8 @@ def handle(line):
         crash_at = t
     if not crash_line and SPLAT.search(line) and not TAP.match(line):
         crash_line = line    # first kernel splat, quoted if the guest does not finish
+    elif crash_line and len(crash_ctx) < 12 and not block_done and FRAME.match(line):
+        crash_ctx.append(FRAME.match(line).group(1).strip())
 
 
 while True:
@@ -143,6 +147,7 @@ if not final:      # guest did not finish: report the checks it never got to
             out += [f'not ok {i} - {name}', f'# not reported: {why} after {elapsed:.0f} s (see {log_path})']
             if crash_line:
                 out.append(f'# first splat on the console: {crash_line}')
+                out += [f'#   {c}' for c in crash_ctx]
                 crash_line = ''
 npass = sum(1 for l in out if l.startswith('ok '))
 nfail = sum(1 for l in out if l.startswith('not ok '))
