@@ -334,7 +334,7 @@ static int bench_setup(struct kunit *test, struct bench *b, unsigned long n)
 		if (!(i & 0xffff))
 			cond_resched();
 	}
-	KUNIT_ASSERT_EQ(test, atomic_long_read(&b->t.nr_tags), (long)n);
+	KUNIT_ASSERT_EQ(test, p2mo_live_tags(&b->t), (long)n);
 	for (i = 0; i < BENCH_W; i++) {
 		unsigned long k = bench_rand(n);
 
@@ -389,7 +389,7 @@ static void bench_check_answers(struct kunit *test, struct bench *b)
 
 static size_t bench_bytes(struct bench *b)
 {
-	return p2mo_m2p_entry_size() * atomic_long_read(&b->t.nr_overrides) +
+	return p2mo_m2p_entry_size() * p2mo_live_overrides(&b->t) +
 	       p2mo_htab_bytes(&b->t.m2p) + p2mo_htab_bytes(&b->t.p2m) +
 	       p2mo_bitmap_bytes(&b->t.m2p_filter) +
 	       p2mo_bitmap_bytes(&b->t.p2m_state) +
@@ -433,7 +433,7 @@ static void bench_size(struct kunit *test, unsigned int s)
 	for (f = 0; f < F_NR; f++)
 		bench_print(bench_fig_name[f], bench_label[s], r[f],
 			    f == F_BYTES ? "bytes" : "ns");
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&b->t.nr_overrides), (long)bench_n[s]);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&b->t), (long)bench_n[s]);
 	bench_teardown(b);
 }
 

@@ -171,7 +171,7 @@ static void bench_smp_readers(struct kunit *test)
 	sb_ratio("legacy_smp_2readers_vs_1", ltwo, lone);
 	sb_ratio("smp_2readers_vs_legacy", two, ltwo);
 	KUNIT_EXPECT_GT(test, one, 0ULL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&b->t.nr_overrides), (long)SB_N);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&b->t), (long)SB_N);
 	p2mo_table_drain(&b->t);
 	p2mo_table_uninit(&b->t);
 	p2mo_legacy_uninit(&b->leg);

@@ -61,9 +61,9 @@ static void grant_map_one(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, op.status, GNTST_okay);
 	KUNIT_EXPECT_EQ(test, f->d0->p2m[FIX_BPFN(0)], P2MO_FOREIGN_FRAME(mfn));
 	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), FIX_BPFN(0));
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_overrides), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 1);
 	KUNIT_EXPECT_EQ(test, fix_unmap(f, &op, FIX_BPFN(0)), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_overrides), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 0);
 	KUNIT_EXPECT_EQ(test, f->d0->p2m[FIX_BPFN(0)], P2MO_INVALID_ENTRY);
 	KUNIT_EXPECT_EQ(test, p2mo_sim_end_grant(f->d1, ref), 0);
 }
@@ -76,7 +76,7 @@ static void grant_map_batch(struct kunit *test)
 	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, p2mo_table_map_refs(&f->t, b->map, NULL, b->pages, BATCH), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_overrides), BATCH);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), BATCH);
 	for (i = 0; i < BATCH; i++)
 		KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, fix_mfn(f->d1, i)),
 				FIX_BPFN(i));
@@ -101,10 +101,10 @@ static void grant_same_page_three_times(struct kunit *test)
 	}
 	KUNIT_ASSERT_EQ(test, p2mo_table_map_refs(&f->t, b->map, NULL, b->pages, 3), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_m2p_find_all(&f->t, mfn, out, 3), 3U);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 1);
 	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), FIX_BPFN(0));
 	KUNIT_EXPECT_EQ(test, batch_unmap(f, b, 3, false), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), 40UL);
 }
 
@@ -232,7 +232,7 @@ static void grant_unmap_partial_failure(struct kunit *test)
 	p2mo_sim_fail_op(f->m, 2, GNTST_general_error);
 	KUNIT_EXPECT_EQ(test, batch_unmap(f, b, 3, false), -EIO);
 	/* op 1 is still mapped and keeps its override */
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_overrides), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 1);
 	KUNIT_EXPECT_EQ(test, p2mo_m2p_find_all(&f->t, fix_mfn(f->d1, 1), out, 1), 1U);
 	KUNIT_EXPECT_EQ(test, out[0], FIX_BPFN(1));
 	KUNIT_EXPECT_EQ(test, f->m->live_handles, 1U);
@@ -280,14 +280,14 @@ static void grant_track_mapped_follows(struct kunit *test)
 	p2mo_sim_fail_op(f->m, 2, GNTST_bad_gntref);
 	KUNIT_ASSERT_EQ(test, f->d0->be.ops->map_refs(&f->d0->be, b->map, NULL, b->pages, 3), 0);
 	p2mo_track_mapped(&f->t, b->map, NULL, b->pages, 3);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_overrides), 2);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 2);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 2);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 2);
 	b->map[1].handle = ~0U;	/* never mapped */
 	KUNIT_EXPECT_EQ(test, batch_unmap(f, b, 3, false), -EIO);
 	p2mo_table_stats(&f->t, &st);
 	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_MAPS_SEEN], 2ULL);
 	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_UNMAPS_SEEN], 2ULL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 0);
 }
 
 static struct kunit_case p2mo_grant_cases[] = {

@@ -131,7 +131,7 @@ static void lock_readers_see_valid_states(struct kunit *test)
 	wait_for_completion(&c.done);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
 	KUNIT_EXPECT_EQ(test, c.steps, 4000UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_overrides), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 6), c.mfn);
 }
 

@@ -14,10 +14,10 @@ static void m2p_add_find_remove(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(0), GFP_KERNEL), 0);
 	KUNIT_ASSERT_TRUE(test, p2mo_m2p_first(&f->t, mfn, &pfn));
 	KUNIT_EXPECT_EQ(test, pfn, FIX_BPFN(0));
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_overrides), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 1);
 	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(0)), 0);
 	KUNIT_EXPECT_FALSE(test, p2mo_m2p_first(&f->t, mfn, &pfn));
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_overrides), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 0);
 }
 
 static void m2p_valid_m2p_answer(struct kunit *test)

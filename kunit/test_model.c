@@ -128,8 +128,8 @@ static bool m_check(struct kunit *test, struct model *m)
 	for (i = 0; i < M_A; i++)
 		if (m->f->d0->p2m[M_BPFN_A(i)] != P2MO_INVALID_ENTRY)
 			goto bad;
-	if (atomic_long_read(&t->nr_overrides) != total ||
-	    atomic_long_read(&t->nr_tags) != tags ||
+	if (p2mo_live_overrides(t) != total ||
+	    p2mo_live_tags(t) != tags ||
 	    m->f->m->live_handles != handles)
 		goto bad;
 	m->checks++;

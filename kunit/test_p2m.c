@@ -9,10 +9,10 @@ static void p2m_set_get_clear(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, p2mo_p2m_set(&f->t, 5, 0x1234), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 5), 0x1234UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_p2m), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_live_p2m(&f->t), 1);
 	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 5), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 5), orig);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_p2m), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_p2m(&f->t), 0);
 }
 
 static void p2m_pfn_to_mfn_strips_bits(struct kunit *test)

@@ -245,8 +245,8 @@ static void stress_smp(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->errors), 0L);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->checked), 1000L);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->batches), 10L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->f->t.nr_overrides), 0L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->f->t.nr_tags), 0L);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&s->f->t), 0L);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&s->f->t), 0L);
 }
 
 static struct kunit_case p2mo_stress_cases[] = {

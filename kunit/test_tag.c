@@ -12,7 +12,7 @@ static void tag_local_share(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 3), P2MO_FOREIGN_FRAME(mfn));
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 1);
 	/* the lookup now resolves to the backend page */
 	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), FIX_BPFN(1));
 	/* and the backend's own p2m is untouched */
@@ -20,7 +20,7 @@ static void tag_local_share(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(1)), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 3), mfn);
 	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), 3UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 0);
 }
 
 static void tag_remote_share_untagged(struct kunit *test)
@@ -29,8 +29,8 @@ static void tag_remote_share_untagged(struct kunit *test)
 	unsigned long mfn = fix_mfn(f->d1, 3);
 
 	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_p2m), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_p2m(&f->t), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 3), fix_mfn(f->d0, 3));
 	p2mo_override_remove(&f->t, mfn, FIX_BPFN(1));
 }
@@ -44,7 +44,7 @@ static void tag_three_shares(struct kunit *test, const int *order)
 
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(i), GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 1);
 	for (i = 0; i < 3; i++) {
 		KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 4), P2MO_FOREIGN_FRAME(mfn));
 		KUNIT_EXPECT_NE(test, p2mo_table_mfn_to_pfn(&f->t, mfn), 4UL);
@@ -52,7 +52,7 @@ static void tag_three_shares(struct kunit *test, const int *order)
 	}
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 4), mfn);
 	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), 4UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 0);
 }
 
 static void tag_three_shares_fifo(struct kunit *test)
@@ -100,12 +100,12 @@ static void tag_over_user_entry(struct kunit *test)
 						FIX_BPFN(1), GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 20),
 			P2MO_FOREIGN_FRAME(fix_mfn(f->d0, 20)));
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_p2m), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_live_p2m(&f->t), 1);
 	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 20), -EBUSY);
 	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, fix_mfn(f->d0, 20), FIX_BPFN(1)), 0);
 	/* the user value comes back exactly, still a user entry */
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 20), fix_mfn(f->d0, 20));
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_p2m), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_live_p2m(&f->t), 1);
 	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 20), 0);
 }
 
@@ -133,7 +133,7 @@ static void tag_hidden_frame_not_tagged(struct kunit *test)
 	/* the frontend pfn no longer shows mfn: nothing to tag */
 	p2mo_p2m_set(&f->t, 8, P2MO_INVALID_ENTRY);
 	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 8), P2MO_INVALID_ENTRY);
 	p2mo_override_remove(&f->t, mfn, FIX_BPFN(1));
 	p2mo_p2m_clear(&f->t, 8);
@@ -147,7 +147,7 @@ static void tag_counters(struct kunit *test)
 
 	for (i = 0; i < 4; i++)
 		p2mo_override_add(&f->t, fix_mfn(f->d0, 30 + i), FIX_BPFN(i), GFP_KERNEL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 4);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 4);
 	for (i = 0; i < 4; i++)
 		p2mo_override_remove(&f->t, fix_mfn(f->d0, 30 + i), FIX_BPFN(i));
 	p2mo_table_stats(&f->t, &st);
@@ -174,7 +174,7 @@ static void tag_alloc_failure_unchanged(struct kunit *test)
 	atomic_set(&p2mo_fail_nth, 4);
 	KUNIT_EXPECT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL), 0);
 	atomic_set(&p2mo_fail_nth, 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_tags), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 1);
 	p2mo_override_remove(&f->t, mfn, FIX_BPFN(1));
 }
 

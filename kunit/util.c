@@ -39,8 +39,8 @@ void p2mo_fix_exit(struct kunit *test)
 	struct p2mo_fix *f = p2mo_fix(test);
 
 	atomic_set(&p2mo_fail_nth, 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_overrides), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&f->t.nr_p2m), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_p2m(&f->t), 0);
 	KUNIT_EXPECT_EQ(test, f->m->live_handles, 0U);
 	p2mo_table_drain(&f->t);
 	KUNIT_EXPECT_EQ(test, p2mo_table_uninit(&f->t), 0);
@@ -124,9 +124,9 @@ static u64 digest_sim(struct p2mo_fix *f)
 
 void p2mo_digest(struct p2mo_fix *f, struct p2mo_digest *d)
 {
-	d->nr_overrides = atomic_long_read(&f->t.nr_overrides);
-	d->nr_tags = atomic_long_read(&f->t.nr_tags);
-	d->nr_p2m = atomic_long_read(&f->t.nr_p2m);
+	d->nr_overrides = p2mo_live_overrides(&f->t);
+	d->nr_tags = p2mo_live_tags(&f->t);
+	d->nr_p2m = p2mo_live_p2m(&f->t);
 	d->m2p = digest_m2p(&f->t.m2p);
 	d->p2m = digest_p2m(&f->t);
 	d->sim = digest_sim(f);

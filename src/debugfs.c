@@ -142,9 +142,9 @@ int p2mo_stats_show(struct seq_file *s, void *unused)
 
 	p2mo_table_stats(t, &st);
 	seq_printf(s, "backend %s\n", t->be->name);
-	seq_printf(s, "live_overrides %ld\n", atomic_long_read(&t->nr_overrides));
-	seq_printf(s, "foreign_tags_live %ld\n", atomic_long_read(&t->nr_tags));
-	seq_printf(s, "p2m_entries_live %ld\n", atomic_long_read(&t->nr_p2m));
+	seq_printf(s, "live_overrides %ld\n", p2mo_live_overrides(t));
+	seq_printf(s, "foreign_tags_live %ld\n", p2mo_live_tags(t));
+	seq_printf(s, "p2m_entries_live %ld\n", p2mo_live_p2m(t));
 	for (i = 0; i < P2MO_STAT_NR; i++)
 		seq_printf(s, "%s %llu\n", p2mo_stat_names[i], st.v[i]);
 	seq_printf(s, "hook_missed %lu\n", p2mo_hooks_missed());

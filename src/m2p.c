@@ -134,10 +134,13 @@ static int p2mo_add_locked(struct p2mo_table *t, struct hlist_head *head,
 	new->tag_pfn = first ? first->tag_pfn : P2MO_INVALID_ENTRY;
 	p2mo_bitmap_set(&t->m2p_filter, new->mfn);
 	err = p2mo_m2p_link(head, first, new);
-	if (!err && !first && owner != P2MO_INVALID_ENTRY &&
+	if (err)
+		return err;
+	p2mo_stat_inc_locked(t, P2MO_STAT_OVERRIDES_ADDED);
+	if (!first && owner != P2MO_INVALID_ENTRY &&
 	    p2mo_tag_set(t, owner, new->mfn))
 		new->tag_pfn = owner;
-	return err;
+	return 0;
 }
 
 /**
@@ -191,11 +194,8 @@ again:
 	else
 		err = p2mo_add_locked(t, head, first, sp.entry, owner);
 	p2mo_unlock(lock, flags);
-	if (!err) {
+	if (!err)
 		sp.entry = NULL;
-		atomic_long_inc(&t->nr_overrides);
-		p2mo_stat_inc(t, P2MO_STAT_OVERRIDES_ADDED);
-	}
 out:
 	p2mo_add_spares_put(&sp);
 	trace_p2mo_override_add(mfn, bpfn, err);
@@ -248,12 +248,11 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 	hlist_del_rcu(&e->node);
 	if (last)
 		p2mo_bitmap_clear(&t->m2p_filter, mfn);
+	p2mo_stat_inc_locked(t, P2MO_STAT_OVERRIDES_REMOVED);
 	p2mo_unlock(lock, flags);
 
 	p2mo_m2p_entry_free(e, true);	/* the rcu_head overwrites tag_pfn */
 	trace_p2mo_override_remove(mfn, bpfn, 0);
-	atomic_long_dec(&t->nr_overrides);
-	p2mo_stat_inc(t, P2MO_STAT_OVERRIDES_REMOVED);
 	return 0;
 }
 

@@ -113,7 +113,7 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 	if (!err) {
 		p2mo_state_set(t, pfn, P2MO_PFN_ENTRY);
 		hlist_add_head_rcu(&e->node, p2mo_htab_bucket(&t->p2m, pfn));
-		atomic_long_inc(&t->nr_p2m);
+		p2mo_stat_inc_locked(t, P2MO_STAT_P2M_SET);
 		e = NULL;
 	}
 	p2mo_unlock(lock, flags);
@@ -154,7 +154,7 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 	} else {
 		hlist_del_rcu(&e->node);
 		p2mo_state_clear(t, pfn, P2MO_PFN_ENTRY);
-		atomic_long_dec(&t->nr_p2m);
+		p2mo_stat_inc_locked(t, P2MO_STAT_P2M_CLEARED);
 		p2mo_p2m_entry_free_published(e);
 	}
 	p2mo_unlock(lock, flags);
@@ -185,14 +185,12 @@ bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn)
 	flags = p2mo_lock(lock);
 	if (p2mo_table_get_p2m(t, pfn) == mfn) {
 		p2mo_state_set(t, pfn, P2MO_PFN_TAGGED);
+		p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_SET);
 		tagged = true;
 	}
 	p2mo_unlock(lock, flags);
-	if (tagged) {
+	if (tagged)
 		trace_p2mo_tag_set(pfn, mfn);
-		atomic_long_inc(&t->nr_tags);
-		p2mo_stat_inc(t, P2MO_STAT_TAGS_SET);
-	}
 	return tagged;
 }
 
@@ -212,10 +210,10 @@ void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn)
 	flags = p2mo_lock(lock);
 	was = p2mo_pfn_state(t, pfn) & P2MO_PFN_TAGGED;
 	p2mo_state_clear(t, pfn, P2MO_PFN_TAGGED);
+	if (was)
+		p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_CLEARED);
 	p2mo_unlock(lock, flags);
 	if (WARN_ON_ONCE(!was))
 		return;
 	trace_p2mo_tag_clear(pfn, p2mo_table_get_p2m(t, pfn));
-	atomic_long_dec(&t->nr_tags);
-	p2mo_stat_inc(t, P2MO_STAT_TAGS_CLEARED);
 }

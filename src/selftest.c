@@ -81,7 +81,7 @@ static int p2mo_st_check_mapped(struct p2mo_st *st, unsigned int first,
 	err = P2MO_ST_CHECK(p2mo_table_mfn_to_pfn(st->t, st->smfn) == lowest);
 	err = err ?: P2MO_ST_CHECK(p2mo_table_get_p2m(st->t, st->spfn) ==
 				   FOREIGN_FRAME(st->smfn));
-	err = err ?: P2MO_ST_CHECK(atomic_long_read(&st->t->nr_tags) ==
+	err = err ?: P2MO_ST_CHECK(p2mo_live_tags(st->t) ==
 				   st->tags0 + 1);
 	err = err ?: P2MO_ST_CHECK(p2mo_m2p_find_all(st->t, st->smfn, pfns,
 						     P2MO_ST_MAPS) == n);
@@ -103,9 +103,9 @@ static int p2mo_st_check_restored(struct p2mo_st *st)
 	err = P2MO_ST_CHECK(p2mo_table_mfn_to_pfn(st->t, st->smfn) == st->spfn);
 	err = err ?: P2MO_ST_CHECK(p2mo_table_get_p2m(st->t, st->spfn) ==
 				   st->smfn);
-	err = err ?: P2MO_ST_CHECK(atomic_long_read(&st->t->nr_tags) ==
+	err = err ?: P2MO_ST_CHECK(p2mo_live_tags(st->t) ==
 				   st->tags0);
-	err = err ?: P2MO_ST_CHECK(atomic_long_read(&st->t->nr_overrides) ==
+	err = err ?: P2MO_ST_CHECK(p2mo_live_overrides(st->t) ==
 				   st->overrides0);
 	err = err ?: P2MO_ST_CHECK(!p2mo_m2p_find_all(st->t, st->smfn, NULL,
 						      0));
@@ -157,8 +157,8 @@ int p2mo_xen_selftest(struct p2mo_table *t)
 	strscpy(page_address(st.src), "p2m-override selftest", 32);
 	st.spfn = page_to_pfn(st.src);
 	st.smfn = pfn_to_mfn(st.spfn);
-	st.tags0 = atomic_long_read(&t->nr_tags);
-	st.overrides0 = atomic_long_read(&t->nr_overrides);
+	st.tags0 = p2mo_live_tags(t);
+	st.overrides0 = p2mo_live_overrides(t);
 	ref = gnttab_grant_foreign_access(0, xen_page_to_gfn(st.src), 0);
 	if (ref < 0) {
 		err = ref;

@@ -152,8 +152,7 @@ err_stats:
  */
 int p2mo_table_uninit(struct p2mo_table *t)
 {
-	long live = atomic_long_read(&t->nr_overrides) +
-		    atomic_long_read(&t->nr_p2m);
+	long live = p2mo_live_overrides(t) + p2mo_live_p2m(t);
 
 	if (live) {
 		pr_warn_ratelimited("table: %ld overrides still live, not freeing\n",
@@ -245,6 +244,8 @@ const char * const p2mo_stat_names[P2MO_STAT_NR] = {
 	[P2MO_STAT_UNTRACKED_UNMAPS] = "untracked_unmaps",
 	[P2MO_STAT_TRACK_ERRORS] = "track_errors",
 	[P2MO_STAT_REJECTED] = "rejected",
+	[P2MO_STAT_P2M_SET] = "p2m_entries_set",
+	[P2MO_STAT_P2M_CLEARED] = "p2m_entries_cleared",
 };
 
 void p2mo_table_stats(struct p2mo_table *t, struct p2mo_stats *sum)
@@ -266,4 +267,35 @@ bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
 	pr_warn_ratelimited("%s %#lx out of range (limit %#lx)\n",
 			    what, frame, limit);
 	return false;
+}
+
+static long p2mo_stat_diff(struct p2mo_table *t, enum p2mo_stat up,
+			   enum p2mo_stat down)
+{
+	long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct p2mo_stats *c = per_cpu_ptr(t->stats, cpu);
+
+		n += READ_ONCE(c->v[up]) - READ_ONCE(c->v[down]);
+	}
+	return n;
+}
+
+/* Gauges: exact when no writer runs, a snapshot otherwise. */
+long p2mo_live_overrides(struct p2mo_table *t)
+{
+	return p2mo_stat_diff(t, P2MO_STAT_OVERRIDES_ADDED,
+			      P2MO_STAT_OVERRIDES_REMOVED);
+}
+
+long p2mo_live_tags(struct p2mo_table *t)
+{
+	return p2mo_stat_diff(t, P2MO_STAT_TAGS_SET, P2MO_STAT_TAGS_CLEARED);
+}
+
+long p2mo_live_p2m(struct p2mo_table *t)
+{
+	return p2mo_stat_diff(t, P2MO_STAT_P2M_SET, P2MO_STAT_P2M_CLEARED);
 }

@@ -71,6 +71,8 @@ enum p2mo_stat {
 	P2MO_STAT_UNTRACKED_UNMAPS,
 	P2MO_STAT_TRACK_ERRORS,
 	P2MO_STAT_REJECTED,
+	P2MO_STAT_P2M_SET,
+	P2MO_STAT_P2M_CLEARED,
 	P2MO_STAT_NR
 };
 
@@ -86,10 +88,7 @@ struct p2mo_table {
 	struct p2mo_bitmap m2p_filter;	/* mfns with an override */
 	struct p2mo_htab p2m;		/* struct p2mo_p2m_entry, by pfn */
 	struct p2mo_bitmap p2m_state;	/* 2 bits per pfn: P2MO_PFN_* */
-	atomic_long_t nr_overrides;	/* live m2p override entries */
-	atomic_long_t nr_tags;		/* live FOREIGN tags */
-	atomic_long_t nr_p2m;		/* live p2m entries */
-	struct p2mo_stats __percpu *stats;
+	struct p2mo_stats __percpu *stats;	/* counters; gauges derive */
 };
 
 struct p2mo_m2p_entry {
@@ -136,6 +135,22 @@ static inline void p2mo_stat_inc(struct p2mo_table *t, enum p2mo_stat s)
 {
 	raw_cpu_inc(t->stats->v[s]);
 }
+
+/*
+ * Counters behind the gauges (live overrides, tags, entries): exact, so
+ * only under a stripe lock, where interrupts are off and no shared cache
+ * line is written (an atomic gauge would be one for every writer).
+ */
+static inline void p2mo_stat_inc_locked(struct p2mo_table *t,
+					enum p2mo_stat s)
+{
+	lockdep_assert_irqs_disabled();
+	__this_cpu_inc(t->stats->v[s]);
+}
+
+long p2mo_live_overrides(struct p2mo_table *t);
+long p2mo_live_tags(struct p2mo_table *t);
+long p2mo_live_p2m(struct p2mo_table *t);
 
 int p2mo_caches_init(void);
 void p2mo_caches_uninit(void);

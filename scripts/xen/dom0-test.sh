@@ -74,6 +74,13 @@ blkmods_ok=0
 while read -r m; do
   out=$(insmod "/modules/$m" 2>&1) || { blkmods_ok=1; echo "==> insmod $m failed: $out"; }
 done < /modules/blk.list
+# blkback unmaps persistent grants left unused for 60 s (LRU purge). The run lasts longer
+# than that, so the purge would land at a random point, e.g. inside the 16 MiB dd of
+# unload_under_io (seen: 30-40 s instead of 5 s). Off by default for repeatable timings;
+# `--extra-dom0-args p2mo_pgrant_timeout=N` (seconds, 0 = never) sets it.
+PGT=$(sed -n 's/.*p2mo_pgrant_timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
+echo "${PGT:-0}" > /sys/module/xen_blkback/parameters/persistent_grant_unused_seconds 2>/dev/null ||
+  echo "==> cannot set xen_blkback persistent_grant_unused_seconds"
 
 # ---- 3. selftest ----------------------------------------------------------------
 rc=1
@@ -199,12 +206,16 @@ hand_detach() {
 # trace_counts KEY LABEL: count the p2m_override events in the trace buffer into
 # /tmp/trace.KEY ("event count" lines), note them as one line, then clear the buffer
 trace_counts() {
-  awk '!/^#/ { for (i = 1; i <= NF; i++) if ($i ~ /^p2mo_[a-z_]+:$/) { c[substr($i, 1, length($i) - 1)]++; break } }
+  awk -v ex="/tmp/trace.$1.ex" '!/^#/ { for (i = 1; i <= NF; i++) if ($i ~ /^p2mo_[a-z_]+:$/) {
+           e = substr($i, 1, length($i) - 1)
+           if (!c[e]++) { l = $0; sub(/^ +/, "", l); print "  first " e ": " l > ex }
+           break } }
        END { for (e in c) print e, c[e] }' $TR/trace > "/tmp/trace.$1"
   _line=""
   for _e in $EVENTS; do _line="$_line $_e=$(trace_n "$1" "$_e")"; done
   _ov=$(cat $TR/per_cpu/cpu*/stats 2>/dev/null | awk '$1 == "overrun:" { s += $2 } END { print s + 0 }')
   echo "events $2:$_line (ring buffer overruns $_ov)" >> $TRACEWHY
+  cat "/tmp/trace.$1.ex" >> $TRACEWHY 2>/dev/null
   echo > $TR/trace
 }
 trace_n() { awk -v e="$2" '$1 == e { n = $2 } END { print n + 0 }' "/tmp/trace.$1"; }
