@@ -81,6 +81,7 @@ done < /modules/blk.list
 PGT=$(sed -n 's/.*p2mo_pgrant_timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
 echo "${PGT:-0}" > /sys/module/xen_blkback/parameters/persistent_grant_unused_seconds 2>/dev/null ||
   echo "==> cannot set xen_blkback persistent_grant_unused_seconds"
+echo "==> xen_blkback persistent_grant_unused_seconds=$(cat /sys/module/xen_blkback/parameters/persistent_grant_unused_seconds 2>&1)"
 
 # ---- 3. selftest ----------------------------------------------------------------
 rc=1
