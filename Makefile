@@ -13,7 +13,8 @@ ifneq ($(KERNELRELEASE),)
 include $(src)/Kbuild
 else
 
-KDIR ?= $(shell scripts/find-kdir.sh)
+# Looked up when a recipe runs, after deps.sh may have installed headers.
+KDIR ?= $$(scripts/find-kdir.sh)
 PWD := $(CURDIR)
 KUNIT_VARIANT ?= plain
 
@@ -26,7 +27,7 @@ deps:
 	@scripts/deps.sh build
 
 clean:
-	-[ -d "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(PWD) clean
+	-k="$(KDIR)"; [ -d "$$k" ] && $(MAKE) -C "$$k" M=$(PWD) clean
 	rm -f src/*.o kunit/*.o *.o *.ko *.mod *.mod.c modules.order Module.symvers
 
 kunit:
