@@ -23,10 +23,12 @@ struct sb {
 	struct p2mo_table t;
 	struct p2mo_legacy leg;
 	unsigned long base;
-	unsigned long win[SB_W];
-	bool legacy, stop;
-	atomic_long_t ops[2];
-	unsigned long writes;
+	unsigned long win[SB_W];	/* read by both readers */
+	bool legacy;
+	/* written while readers run: each on a line of its own */
+	bool stop ____cacheline_aligned;
+	unsigned long writes ____cacheline_aligned;
+	atomic_long_t ops[2] ____cacheline_aligned;
 	struct completion done[3];
 };
 

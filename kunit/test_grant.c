@@ -251,6 +251,8 @@ static void grant_unmap_untracked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, batch_unmap(f, b, 2, false), 0);
 	p2mo_table_stats(&f->t, &st);
 	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_UNTRACKED_UNMAPS], 2ULL);
+	/* expected after a reload: counted, not refused */
+	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_REJECTED], 0ULL);
 	KUNIT_EXPECT_EQ(test, f->m->live_handles, 0U);
 }
 

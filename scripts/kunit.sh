@@ -39,7 +39,7 @@ case $VARIANT in
 x86-*)	"$ROOT"/scripts/deps.sh xen	# qemu-system-x86
 	args[0]=--arch=x86_64
 	args+=(--qemu_args='-smp 2 -m 2048')
-	[ -e /dev/kvm ] || args+=(--qemu_args='-accel tcg') ;;
+	[ -e /dev/kvm ] || args+=(--qemu_args='-accel tcg,thread=multi') ;;
 esac
 rm -f "$BUILD/results.json" "$BUILD/test.log"
 rc=0

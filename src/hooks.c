@@ -14,6 +14,13 @@
  *   has run (statuses are set) and the p2m still names each frame: drop
  *   the overrides of the ops that unmapped.
  *
+ * The unmap probe sits just past the function's 5-byte ftrace NOP (nothing
+ * has run yet, the arguments are in place): a plain int3 kprobe, not one
+ * on ftrace.  With both probes on ftrace, re-arming them while blkback
+ * unmapped (module reload under I/O) once crashed dom0 at the probed
+ * entry, with a jump to 0 and no handler on the stack: a race in adding a
+ * second site to the kprobes' ftrace ops.  Keeping one site avoids it.
+ *
  * Handlers run in atomic context: GFP_ATOMIC, failures only counted.
  * Calls the module makes itself (struct p2mo_self_call) are skipped: the
  * grant layer keeps those tables in step on its own.
@@ -23,6 +30,7 @@
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include "grant.h"
 #include "hooks.h"
 #include "p2mo_trace.h"
@@ -127,6 +135,25 @@ static struct kprobe p2mo_unmap_probe = {
 	.pre_handler = p2mo_unmap_pre,
 };
 
+/* Past the ftrace NOP if the kernel lets us, else at the entry. */
+static int p2mo_register_unmap_probe(void)
+{
+	static const unsigned int offsets[] = { 5, 0 };	/* MCOUNT_INSN_SIZE */
+	unsigned int i;
+	int err = -EINVAL;
+
+	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+		memset(&p2mo_unmap_probe, 0, sizeof(p2mo_unmap_probe));
+		p2mo_unmap_probe.symbol_name = "clear_foreign_p2m_mapping";
+		p2mo_unmap_probe.pre_handler = p2mo_unmap_pre;
+		p2mo_unmap_probe.offset = offsets[i];
+		err = register_kprobe(&p2mo_unmap_probe);
+		if (!err)
+			break;
+	}
+	return err;
+}
+
 int p2mo_hooks_init(struct p2mo_table *t)
 {
 	int err;
@@ -141,15 +168,16 @@ int p2mo_hooks_init(struct p2mo_table *t)
 		       err);
 		goto err_table;
 	}
-	err = register_kprobe(&p2mo_unmap_probe);
+	err = p2mo_register_unmap_probe();
 	trace_p2mo_hook(p2mo_unmap_probe.symbol_name, true, err);
 	if (err) {
 		pr_err("cannot probe %s: %d\n", p2mo_unmap_probe.symbol_name,
 		       err);
 		goto err_map;
 	}
-	pr_info("following grant maps at %s and unmaps at %s\n",
-		p2mo_map_probe.kp.symbol_name, p2mo_unmap_probe.symbol_name);
+	pr_info("following grant maps at %s and unmaps at %s+%u\n",
+		p2mo_map_probe.kp.symbol_name, p2mo_unmap_probe.symbol_name,
+		p2mo_unmap_probe.offset);
 	return 0;
 
 err_map:

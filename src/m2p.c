@@ -308,6 +308,26 @@ int p2mo_rmap_walk(struct p2mo_table *t, unsigned long mfn,
 	return n;
 }
 
+/* Is (@mfn, @bpfn) overridden?  A snapshot: writers may change it. */
+bool p2mo_override_exists(struct p2mo_table *t, unsigned long mfn,
+			  unsigned long bpfn)
+{
+	struct p2mo_m2p_entry *e;
+	bool found = false;
+
+	if (!p2mo_bitmap_test(&t->m2p_filter, mfn))
+		return false;
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->m2p, mfn), node) {
+		if (e->mfn == mfn && e->bpfn == bpfn) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 struct p2mo_find_all {
 	unsigned long *bpfns;
 	unsigned int max;

@@ -167,6 +167,8 @@ int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 		      unsigned long bpfn, gfp_t gfp);
 int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 			 unsigned long bpfn);
+bool p2mo_override_exists(struct p2mo_table *t, unsigned long mfn,
+			  unsigned long bpfn);
 unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn);
 unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn);
 
