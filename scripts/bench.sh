@@ -15,11 +15,13 @@ fi
 LOG=$CACHE/kunit/build-bench/test.log
 "$ROOT"/scripts/kunit.sh bench 'p2mo_bench*' >"$CACHE/bench-run.log" 2>&1
 rc=$?
-grep -oE 'bench: .*' "$LOG" | grep -v '_1 \|_1k \|_64k \|_1M ' || true
+# the summary: everything but the per-size figures (name_<N> value ns|bytes)
+grep -oE 'bench: .*' "$LOG" | grep -v 'bench: pass:' |
+	grep -vE '_(1|1k|64k|1M) [0-9.]+ (ns|bytes)$' || true
 echo
 grep -oE 'bench\| .*' "$LOG" | sed 's/^bench| //' || true
 echo
 echo "all figures:"
-grep -oE 'bench: .*_(1|1k|64k|1M) .*' "$LOG" || true
+grep -oE 'bench: .*_(1|1k|64k|1M) [0-9.]+ (ns|bytes)$' "$LOG" || true
 tail -n 1 "$CACHE/bench-run.log"
 exit $rc
