@@ -38,11 +38,6 @@ size_t p2mo_m2p_entry_size(void)
 	return kmem_cache_size(p2mo_m2p_cache);
 }
 
-size_t p2mo_p2m_entry_size(void)
-{
-	return kmem_cache_size(p2mo_p2m_cache);
-}
-
 struct p2mo_m2p_entry *p2mo_m2p_entry_alloc(gfp_t gfp)
 {
 	return p2mo_cache_alloc(p2mo_m2p_cache, gfp);

@@ -155,7 +155,6 @@ long p2mo_live_p2m(struct p2mo_table *t);
 int p2mo_caches_init(void);
 void p2mo_caches_uninit(void);
 size_t p2mo_m2p_entry_size(void);
-size_t p2mo_p2m_entry_size(void);
 
 int p2mo_table_init(struct p2mo_table *t, struct p2mo_backend *be,
 		    const struct p2mo_params *params);
