@@ -207,19 +207,12 @@ out:
 	return err;
 }
 
-/**
- * p2mo_override_remove() - drop the override (@mfn, @bpfn)
- * @t:    the tables
- * @mfn:  the machine frame
- * @bpfn: the backend pfn it was mapped at
- *
- * The last override of @mfn restores the frontend pfn's p2m view: its tag
- * goes first, so that a reader never sees a tag without an override.
- *
- * Return: 0; -EINVAL (frame out of range), -ENOENT (no such override).
+/*
+ * The removal itself: -ENOENT without a word, for callers that expect it
+ * (the hooks see unmaps of grants mapped before the module loaded).
  */
-int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
-			 unsigned long bpfn)
+int __p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
+			   unsigned long bpfn)
 {
 	struct hlist_head *head = p2mo_htab_bucket(&t->m2p, mfn);
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p, mfn);
@@ -237,14 +230,11 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 	if (!p2mo_m2p_same_mfn(e, mfn)) {
 		p2mo_unlock(lock, flags);
 		trace_p2mo_override_remove(mfn, bpfn, -ENOENT);
-		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
-		pr_warn_ratelimited("no override mfn %#lx bpfn %#lx to remove\n",
-				    mfn, bpfn);
 		return -ENOENT;
 	}
 	last = !prev && !p2mo_m2p_same_mfn(p2mo_m2p_next(e), mfn);
 	if (last && e->tag_pfn != P2MO_INVALID_ENTRY)
-		p2mo_tag_clear(t, e->tag_pfn);
+		p2mo_tag_clear(t, e->tag_pfn, mfn);
 	hlist_del_rcu(&e->node);
 	if (last)
 		p2mo_bitmap_clear(&t->m2p_filter, mfn);
@@ -254,6 +244,30 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 	p2mo_m2p_entry_free(e, true);	/* the rcu_head overwrites tag_pfn */
 	trace_p2mo_override_remove(mfn, bpfn, 0);
 	return 0;
+}
+
+/**
+ * p2mo_override_remove() - drop the override (@mfn, @bpfn)
+ * @t:    the tables
+ * @mfn:  the machine frame
+ * @bpfn: the backend pfn it was mapped at
+ *
+ * The last override of @mfn restores the frontend pfn's p2m view: its tag
+ * goes first, so that a reader never sees a tag without an override.
+ *
+ * Return: 0; -EINVAL (frame out of range), -ENOENT (no such override).
+ */
+int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
+			 unsigned long bpfn)
+{
+	int err = __p2mo_override_remove(t, mfn, bpfn);
+
+	if (err == -ENOENT) {
+		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
+		pr_warn_ratelimited("no override mfn %#lx bpfn %#lx to remove\n",
+				    mfn, bpfn);
+	}
+	return err;
 }
 
 /* mfn_to_pfn() for everything the inline fast path does not answer. */
@@ -306,26 +320,6 @@ int p2mo_rmap_walk(struct p2mo_table *t, unsigned long mfn,
 	}
 	rcu_read_unlock();
 	return n;
-}
-
-/* Is (@mfn, @bpfn) overridden?  A snapshot: writers may change it. */
-bool p2mo_override_exists(struct p2mo_table *t, unsigned long mfn,
-			  unsigned long bpfn)
-{
-	struct p2mo_m2p_entry *e;
-	bool found = false;
-
-	if (!p2mo_bitmap_test(&t->m2p_filter, mfn))
-		return false;
-	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->m2p, mfn), node) {
-		if (e->mfn == mfn && e->bpfn == bpfn) {
-			found = true;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found;
 }
 
 struct p2mo_find_all {

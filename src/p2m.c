@@ -198,10 +198,12 @@ bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn)
  * p2mo_tag_clear() - remove the FOREIGN tag of @pfn
  * @t:   the tables
  * @pfn: the tagged frontend pfn, whose frame's last override is going
+ * @mfn: that frame
  *
- * Called by the write path with the m2p stripe of the frame held.
+ * Called by the write path with the m2p stripe of @mfn held.
  */
-void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn)
+void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn,
+		    unsigned long mfn)
 {
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m, pfn);
 	unsigned long flags;
@@ -215,5 +217,5 @@ void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn)
 	p2mo_unlock(lock, flags);
 	if (WARN_ON_ONCE(!was))
 		return;
-	trace_p2mo_tag_clear(pfn, p2mo_table_get_p2m(t, pfn));
+	trace_p2mo_tag_clear(pfn, mfn);
 }

@@ -166,8 +166,8 @@ int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 		      unsigned long bpfn, gfp_t gfp);
 int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 			 unsigned long bpfn);
-bool p2mo_override_exists(struct p2mo_table *t, unsigned long mfn,
-			  unsigned long bpfn);
+int __p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
+			   unsigned long bpfn);
 unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn);
 unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn);
 
@@ -189,7 +189,8 @@ void p2mo_p2m_entry_free_published(struct p2mo_p2m_entry *e);
 
 /* p2m.c internals of the write path, called with the m2p stripe held */
 bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn);
-void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn);
+void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn,
+		    unsigned long mfn);
 
 /* Checks shared by the write paths; log and count a rejected call. */
 bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
