@@ -20,19 +20,22 @@
  *   batch     p2mo map_refs + unmap_refs of 32 grants
  *   legacy_*  the same on the 3.x design (legacy.c)
  *
- * Each figure is the median of BENCH_REPS runs.  The cases check every
- * answer they time against the expected one; they assert no timing.
+ * Each figure is the median of BENCH_REPS runs; figures compared with
+ * each other (ours and its floor) are timed in turn, run by run, so that
+ * drift of the machine hits both alike.  The cases check every answer
+ * they time against the expected one; they assert no timing.
  */
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/sort.h>
 #include "legacy.h"
 #include "util.h"
+#include "p2mo_trace.h"
 
 #define BENCH_W		1024	/* working set: frames in flight */
 #define BENCH_EXTRA	1024	/* local frames that are not overridden */
-#define BENCH_REPS	7
-#define BENCH_ROUNDS	64	/* passes over the working set per run */
+#define BENCH_REPS	11
+#define BENCH_ROUNDS	256	/* passes over the working set per run */
 #define BENCH_BATCH	32
 #define BENCH_SIZES	4
 #define BENCH_COLD	BIT(18)		/* one pass over random frames of all N */
@@ -292,18 +295,44 @@ static int bench_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median over BENCH_REPS runs, in picoseconds per op. */
+static u64 bench_median_of(u64 *runs)
+{
+	sort(runs, BENCH_REPS, sizeof(runs[0]), bench_cmp, NULL);
+	return runs[BENCH_REPS / 2];
+}
+
+#define BENCH_GROUP_MAX	3
+
+/*
+ * Medians over BENCH_REPS runs of each of the @nr loops @fns, run in
+ * turn, in picoseconds per op, into @out.
+ */
+static void bench_group(struct bench *b, const bench_fn *fns, unsigned int nr,
+			unsigned int rounds, unsigned long ops_per_round,
+			u64 *out)
+{
+	u64 runs[BENCH_GROUP_MAX][BENCH_REPS];
+	unsigned int i, j;
+
+	if (WARN_ON_ONCE(nr > BENCH_GROUP_MAX))
+		return;
+	for (j = 0; j < nr; j++)
+		fns[j](b, 1);	/* warm up */
+	for (i = 0; i < BENCH_REPS; i++)
+		for (j = 0; j < nr; j++)
+			runs[j][i] = fns[j](b, rounds) * 1000 /
+				     (rounds * ops_per_round);
+	for (j = 0; j < nr; j++)
+		out[j] = bench_median_of(runs[j]);
+}
+
 static u64 bench_median(struct bench *b, bench_fn fn, unsigned int rounds,
 			unsigned long ops_per_round)
 {
-	u64 runs[BENCH_REPS];
-	unsigned int i;
+	u64 out;
 
-	fn(b, 1);	/* warm up */
-	for (i = 0; i < BENCH_REPS; i++)
-		runs[i] = fn(b, rounds) * 1000 / (rounds * ops_per_round);
-	sort(runs, BENCH_REPS, sizeof(runs[0]), bench_cmp, NULL);
-	return runs[BENCH_REPS / 2];
+	bench_group(b, &fn, 1, rounds, ops_per_round, &out);
+	return out;
 }
 
 /* ---- setup ---- */
@@ -320,7 +349,7 @@ static int bench_setup(struct kunit *test, struct bench *b, unsigned long n)
 	b->n = n;
 	b->nmiss = nmiss;
 	b->base = local;
-	b->m = p2mo_sim_machine_create(local + 16, 64);
+	b->m = p2mo_sim_machine_create(local + 16 + 2048, 64);
 	KUNIT_ASSERT_NOT_NULL(test, b->m);
 	b->d = p2mo_sim_domain_create(b->m, 0, b->base + local, local, 64);
 	KUNIT_ASSERT_NOT_NULL(test, b->d);
@@ -390,9 +419,9 @@ static void bench_check_answers(struct kunit *test, struct bench *b)
 static size_t bench_bytes(struct bench *b)
 {
 	return p2mo_m2p_entry_size() * p2mo_live_overrides(&b->t) +
-	       p2mo_htab_bytes(&b->t.m2p) + p2mo_htab_bytes(&b->t.p2m) +
-	       p2mo_bitmap_bytes(&b->t.m2p_filter) +
-	       p2mo_bitmap_bytes(&b->t.p2m_state) +
+	       p2mo_htab_bytes(&b->t.m2p_hash) + p2mo_htab_bytes(&b->t.p2m_hash) +
+	       p2mo_filter_bytes(&b->t.m2p_filter) +
+	       p2mo_view_bytes(&b->t.view) +
 	       sizeof(struct p2mo_stats) * num_possible_cpus();
 }
 
@@ -401,6 +430,19 @@ static void bench_print(const char *fig, const char *size, u64 v,
 {
 	pr_info("bench: %s_%s %llu.%03llu %s\n", fig, size, v / 1000, v % 1000,
 		unit);
+}
+
+/* A figure and its floor, timed in turn. */
+static void bench_pair(struct bench *b, bench_fn floor, bench_fn ours,
+		       unsigned int rounds, unsigned long ops, u64 *floor_ps,
+		       u64 *ours_ps)
+{
+	const bench_fn fns[] = { floor, ours };
+	u64 out[ARRAY_SIZE(fns)];
+
+	bench_group(b, fns, ARRAY_SIZE(fns), rounds, ops, out);
+	*floor_ps = out[0];
+	*ours_ps = out[1];
 }
 
 static void bench_size(struct kunit *test, unsigned int s)
@@ -413,21 +455,25 @@ static void bench_size(struct kunit *test, unsigned int s)
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	bench_setup(test, b, bench_n[s]);
 	bench_check_answers(test, b);
-	r[F_RAW_HIT] = bench_median(b, bench_raw_hit, BENCH_ROUNDS, BENCH_W);
-	r[F_HIT] = bench_median(b, bench_hit, BENCH_ROUNDS, BENCH_W);
+	bench_pair(b, bench_raw_hit, bench_hit, BENCH_ROUNDS, BENCH_W,
+		   &r[F_RAW_HIT], &r[F_HIT]);
 	r[F_LEG_HIT] = bench_median(b, bench_leg_hit, slow, BENCH_W);
-	r[F_RAW_MISS] = bench_median(b, bench_raw_miss, BENCH_ROUNDS, BENCH_W);
-	r[F_MISS] = bench_median(b, bench_miss, BENCH_ROUNDS, BENCH_W);
+	bench_pair(b, bench_raw_miss, bench_miss, BENCH_ROUNDS, BENCH_W,
+		   &r[F_RAW_MISS], &r[F_MISS]);
 	r[F_LEG_MISS] = bench_median(b, bench_leg_miss, BENCH_ROUNDS, BENCH_W);
-	r[F_RAW_P2M] = bench_median(b, bench_rawp2m, BENCH_ROUNDS, BENCH_W);
-	r[F_P2M] = bench_median(b, bench_p2m, BENCH_ROUNDS, BENCH_W);
-	r[F_COLD_RAW] = bench_median(b, bench_cold_raw, 1, BENCH_COLD);
-	r[F_COLD_HIT] = bench_median(b, bench_cold_hit, 1, BENCH_COLD);
-	r[F_COLD_RAW_MISS] = bench_median(b, bench_cold_raw_miss, 1, BENCH_COLD);
-	r[F_COLD_MISS] = bench_median(b, bench_cold_miss, 1, BENCH_COLD);
-	r[F_ADDRM] = bench_median(b, bench_addrm, 4, BENCH_EXTRA);
-	r[F_LEG_ADDRM] = bench_median(b, bench_leg_addrm, slow == 2 ? 1 : 4,
-				      BENCH_EXTRA);
+	bench_pair(b, bench_rawp2m, bench_p2m, BENCH_ROUNDS, BENCH_W,
+		   &r[F_RAW_P2M], &r[F_P2M]);
+	bench_pair(b, bench_cold_raw, bench_cold_hit, 1, BENCH_COLD,
+		   &r[F_COLD_RAW], &r[F_COLD_HIT]);
+	bench_pair(b, bench_cold_raw_miss, bench_cold_miss, 1, BENCH_COLD,
+		   &r[F_COLD_RAW_MISS], &r[F_COLD_MISS]);
+	if (slow == 2) {
+		r[F_ADDRM] = bench_median(b, bench_addrm, 4, BENCH_EXTRA);
+		r[F_LEG_ADDRM] = bench_median(b, bench_leg_addrm, 1, BENCH_EXTRA);
+	} else {
+		bench_pair(b, bench_leg_addrm, bench_addrm, 4, BENCH_EXTRA,
+			   &r[F_LEG_ADDRM], &r[F_ADDRM]);
+	}
 	r[F_BATCH] = bench_median(b, bench_batch, 64, 1);
 	r[F_BYTES] = bench_bytes(b) * 1000 / bench_n[s];
 	for (f = 0; f < F_NR; f++)
@@ -507,6 +553,74 @@ static void bench_summary(struct kunit *test)
 		    bench_res[1][F_ADDRM]);
 	pr_info("bench: bytes_per_override %llu.%03llu bytes\n",
 		bench_res[3][F_BYTES] / 1000, bench_res[3][F_BYTES] % 1000);
+}
+
+
+/* TEMP: write path costs */
+static u64 tmp_time(struct bench *b, int mode)
+{
+	unsigned int j, r;
+	u64 t0 = ktime_get_ns();
+	unsigned long flags;
+	struct p2mo_lock *l = &b->t.m2p_hash.locks[0];
+	unsigned long w = 0;
+
+	for (r = 0; r < 16; r++) {
+		switch (mode) {
+		case 0: /* local add/remove */
+			for (j = 0; j < BENCH_EXTRA; j++)
+				p2mo_override_add(&b->t, bench_extra_mfn(b, j), b->base + b->n + j, GFP_KERNEL);
+			for (j = 0; j < BENCH_EXTRA; j++)
+				p2mo_override_remove(&b->t, bench_extra_mfn(b, j), b->base + b->n + j);
+			break;
+		case 1: /* remote frame: above the local ones, not local */
+			for (j = 0; j < BENCH_EXTRA; j++)
+				p2mo_override_add(&b->t, b->m->nr_mfns - 1 - j, b->base + b->n + j, GFP_KERNEL);
+			for (j = 0; j < BENCH_EXTRA; j++)
+				p2mo_override_remove(&b->t, b->m->nr_mfns - 1 - j, b->base + b->n + j);
+			break;
+		case 2:
+			for (j = 0; j < 2 * BENCH_EXTRA; j++) {
+				flags = p2mo_lock(l);
+				p2mo_unlock(l, flags);
+			}
+			break;
+		case 3:
+			for (j = 0; j < 2 * BENCH_EXTRA; j++) {
+				flags = p2mo_lock(l);
+				write_seqcount_begin(&l->seq);
+				write_seqcount_end(&l->seq);
+				p2mo_unlock(l, flags);
+			}
+			break;
+		case 4:
+			for (j = 0; j < 2 * BENCH_EXTRA; j++) {
+				cmpxchg(&w, 0UL, 5UL);
+				cmpxchg(&w, 5UL, 0UL);
+			}
+			break;
+		case 5:
+			for (j = 0; j < 2 * BENCH_EXTRA; j++)
+				trace_p2mo_tag_set(1, 2);
+			break;
+		}
+	}
+	return (ktime_get_ns() - t0) * 1000 / (16 * BENCH_EXTRA);
+}
+
+static void bench_costs(struct kunit *test)
+{
+	struct bench *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	int m;
+
+	bench_setup(test, b, 1024);
+	for (m = 0; m < 300; m++)
+		tmp_time(b, 0);
+	for (m = 0; m < 6; m++) {
+		tmp_time(b, m);
+		pr_info("cost: mode %d %llu ps per add+remove\n", m, tmp_time(b, m));
+	}
+	bench_teardown(b);
 }
 
 static struct kunit_case p2mo_bench_cases[] = {

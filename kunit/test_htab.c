@@ -2,26 +2,63 @@
 /* The hash container and its bounds. */
 #include "util.h"
 
-static void bitmap_get2_reads_pairs(struct kunit *test)
+/* Words start as the shared zero chunk's and change only by cmpxchg. */
+static void view_words_and_chunks(struct kunit *test)
 {
-	unsigned long *spare = p2mo_bitmap_chunk_alloc(GFP_KERNEL);
-	struct p2mo_bitmap b;
+	long live = atomic_long_read(&p2mo_live_allocs);
+	unsigned long *spare = NULL, pfn = P2MO_VIEW_PER_CHUNK + 3;
+	struct p2mo_view v;
 
+	KUNIT_ASSERT_EQ(test, p2mo_view_init(&v, 3 * P2MO_VIEW_PER_CHUNK), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_view_word(&v, pfn), 0UL);	/* zero chunk */
+	KUNIT_EXPECT_FALSE(test, p2mo_view_has_chunk(&v, pfn));
+	KUNIT_EXPECT_FALSE(test, p2mo_view_cmpxchg(&v, pfn, 0, 1));
+	KUNIT_EXPECT_FALSE(test, p2mo_view_prepare(&v, pfn, &spare));
+	spare = p2mo_chunk_alloc(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, spare);
-	KUNIT_ASSERT_EQ(test, p2mo_bitmap_init(&b, 256), 0);
-	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 62), 0U);	/* no chunk */
-	KUNIT_ASSERT_TRUE(test, p2mo_bitmap_prepare(&b, 62, &spare));
-	p2mo_bitmap_set(&b, 63);
-	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 62), 2U);
-	p2mo_bitmap_set(&b, 62);
-	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 62), 3U);
-	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 64), 0U);
-	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 60), 0U);
-	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 256), 0U);	/* out of range */
-	p2mo_bitmap_clear(&b, 63);
-	KUNIT_EXPECT_EQ(test, p2mo_bitmap_get2(&b, 62), 1U);
-	p2mo_bitmap_uninit(&b);
-	p2mo_bitmap_chunk_free(spare);
+	KUNIT_EXPECT_TRUE(test, p2mo_view_prepare(&v, pfn, &spare));
+	KUNIT_EXPECT_NULL(test, spare);
+	KUNIT_EXPECT_TRUE(test, p2mo_view_cmpxchg(&v, pfn, 0, P2MO_PFN_ENTRY));
+	KUNIT_EXPECT_FALSE(test, p2mo_view_cmpxchg(&v, pfn, 0, P2MO_PFN_TAGGED));
+	KUNIT_EXPECT_EQ(test, p2mo_view_word(&v, pfn), P2MO_PFN_ENTRY);
+	KUNIT_EXPECT_EQ(test, p2mo_view_word(&v, pfn - 1), 0UL);
+	KUNIT_EXPECT_EQ(test, p2mo_view_word(&v, 3), 0UL);	/* other chunks */
+	KUNIT_EXPECT_EQ(test, p2mo_view_word(&v, 2 * P2MO_VIEW_PER_CHUNK + 3), 0UL);
+	KUNIT_EXPECT_EQ(test, p2mo_view_word(&v, 3 * P2MO_VIEW_PER_CHUNK), 0UL);
+	KUNIT_EXPECT_EQ(test, p2mo_view_next(&v, 0, ~0UL), pfn);
+	KUNIT_EXPECT_EQ(test, p2mo_view_next(&v, pfn + 1, ~0UL), 3 * P2MO_VIEW_PER_CHUNK);
+	KUNIT_EXPECT_EQ(test, p2mo_view_next(&v, 0, P2MO_PFN_TAGGED), 3 * P2MO_VIEW_PER_CHUNK);
+	KUNIT_EXPECT_EQ(test, p2mo_view_bytes(&v), 3 * sizeof(long) + PAGE_SIZE);
+	p2mo_view_uninit(&v);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&p2mo_live_allocs), live);
+}
+
+/* A word answers for its own frame only, and only when both fit. */
+static void view_answer_encoding(struct kunit *test)
+{
+	unsigned long w = p2mo_view_tagged(0, 0x12345, 0x777);
+
+	KUNIT_EXPECT_TRUE(test, p2mo_view_answers(w, 0x12345));
+	KUNIT_EXPECT_EQ(test, p2mo_view_answer(w), 0x777UL);
+	KUNIT_EXPECT_EQ(test, w & P2MO_PFN_STATE, P2MO_PFN_TAGGED);
+	KUNIT_EXPECT_FALSE(test, p2mo_view_answers(w, 0x12344));
+	/* same low 31 bits, another frame */
+	KUNIT_EXPECT_FALSE(test, p2mo_view_answers(w, 0x12345 + P2MO_VIEW_MAX_MFN));
+	/* the largest that fit, and one more of each: a tag without answer */
+	w = p2mo_view_tagged(0, P2MO_VIEW_MAX_MFN - 1, P2MO_VIEW_MAX_BPFN - 1);
+	KUNIT_EXPECT_TRUE(test, p2mo_view_answers(w, P2MO_VIEW_MAX_MFN - 1));
+	KUNIT_EXPECT_EQ(test, p2mo_view_answer(w), P2MO_VIEW_MAX_BPFN - 1);
+	w = p2mo_view_tagged(0, P2MO_VIEW_MAX_MFN, 5);
+	KUNIT_EXPECT_EQ(test, w, P2MO_PFN_TAGGED);
+	KUNIT_EXPECT_FALSE(test, p2mo_view_answers(w, P2MO_VIEW_MAX_MFN));
+	KUNIT_EXPECT_EQ(test, p2mo_view_tagged(0, 5, P2MO_VIEW_MAX_BPFN), P2MO_PFN_TAGGED);
+	/* a tag over a p2m entry: answered out of line */
+	w = p2mo_view_tagged(P2MO_PFN_ENTRY, 5, 6);
+	KUNIT_EXPECT_EQ(test, w, P2MO_PFN_ENTRY | P2MO_PFN_TAGGED);
+	KUNIT_EXPECT_FALSE(test, p2mo_view_answers(w, 5));
+	/* an untagged word answers nothing, not even for frame 0 */
+	KUNIT_EXPECT_FALSE(test, p2mo_view_answers(0, 0));
+	KUNIT_EXPECT_FALSE(test, p2mo_view_answers(P2MO_PFN_ENTRY, 0));
 }
 
 static void htab_sizes(struct kunit *test)
@@ -92,7 +129,7 @@ static void htab_table_init_alloc_failure(struct kunit *test)
 	struct p2mo_table t;
 	int nth;
 
-	/* per-CPU stats are not injectable; 2 tables x 2 arrays, 2 bitmaps are */
+	/* per-CPU stats are not injectable; 2 tables x 2 arrays, the filter and the view are */
 	for (nth = 1; nth <= 6; nth++) {
 		atomic_set(&p2mo_fail_nth, nth);
 		KUNIT_EXPECT_EQ(test, p2mo_table_init(&t, &f->d0->be, &p), -ENOMEM);
@@ -103,58 +140,59 @@ static void htab_table_init_alloc_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_table_uninit(&t), 0);
 }
 
-static void bitmap_set_test_clear(struct kunit *test)
+static void filter_set_test_clear(struct kunit *test)
 {
 	long live = atomic_long_read(&p2mo_live_allocs);
 	unsigned long *spare = NULL;
-	struct p2mo_bitmap b;
+	struct p2mo_filter b;
 
-	KUNIT_ASSERT_EQ(test, p2mo_bitmap_init(&b, 3 * P2MO_CHUNK_BITS + 5), 0);
-	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&b, 7));
+	KUNIT_ASSERT_EQ(test, p2mo_filter_init(&b, 3 * P2MO_FILTER_PER_CHUNK + 5), 0);
+	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&b, 7));
 	/* no chunk, no spare: not prepared */
-	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_prepare(&b, P2MO_CHUNK_BITS + 7, &spare));
-	spare = p2mo_bitmap_chunk_alloc(GFP_KERNEL);
+	KUNIT_EXPECT_FALSE(test, p2mo_filter_prepare(&b, P2MO_FILTER_PER_CHUNK + 7, &spare));
+	spare = p2mo_chunk_alloc(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, spare);
-	KUNIT_EXPECT_TRUE(test, p2mo_bitmap_prepare(&b, P2MO_CHUNK_BITS + 7, &spare));
+	KUNIT_EXPECT_TRUE(test, p2mo_filter_prepare(&b, P2MO_FILTER_PER_CHUNK + 7, &spare));
 	KUNIT_EXPECT_NULL(test, spare);
-	p2mo_bitmap_set(&b, P2MO_CHUNK_BITS + 7);
-	KUNIT_EXPECT_TRUE(test, p2mo_bitmap_test(&b, P2MO_CHUNK_BITS + 7));
-	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&b, P2MO_CHUNK_BITS + 8));
-	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&b, 7));
-	KUNIT_EXPECT_EQ(test, p2mo_bitmap_bytes(&b), 4 * sizeof(void *) + PAGE_SIZE);
+	p2mo_filter_set(&b, P2MO_FILTER_PER_CHUNK + 7);
+	KUNIT_EXPECT_TRUE(test, p2mo_filter_test(&b, P2MO_FILTER_PER_CHUNK + 7));
+	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&b, P2MO_FILTER_PER_CHUNK + 8));
+	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&b, 7));
+	KUNIT_EXPECT_EQ(test, p2mo_filter_bytes(&b), 4 * sizeof(void *) + PAGE_SIZE);
 	/* out of range: always clear, needs no chunk */
-	KUNIT_EXPECT_TRUE(test, p2mo_bitmap_prepare(&b, 4 * P2MO_CHUNK_BITS, &spare));
-	p2mo_bitmap_set(&b, 4 * P2MO_CHUNK_BITS);
-	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&b, 4 * P2MO_CHUNK_BITS));
-	p2mo_bitmap_clear(&b, P2MO_CHUNK_BITS + 7);
-	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&b, P2MO_CHUNK_BITS + 7));
-	p2mo_bitmap_uninit(&b);
+	KUNIT_EXPECT_TRUE(test, p2mo_filter_prepare(&b, 4 * P2MO_FILTER_PER_CHUNK, &spare));
+	p2mo_filter_set(&b, 4 * P2MO_FILTER_PER_CHUNK);
+	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&b, 4 * P2MO_FILTER_PER_CHUNK));
+	p2mo_filter_clear(&b, P2MO_FILTER_PER_CHUNK + 7);
+	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&b, P2MO_FILTER_PER_CHUNK + 7));
+	p2mo_filter_uninit(&b);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&p2mo_live_allocs), live);
 }
 
-static void bitmap_next_walks_set_bits(struct kunit *test)
+static void filter_next_walks_set_bytes(struct kunit *test)
 {
-	static const unsigned long bits[] = { 3, 64, P2MO_CHUNK_BITS * 2 + 1 };
+	static const unsigned long bits[] = { 3, 64, P2MO_FILTER_PER_CHUNK * 2 + 1 };
 	unsigned long *spare, i, n = 0;
-	struct p2mo_bitmap b;
+	struct p2mo_filter b;
 
-	KUNIT_ASSERT_EQ(test, p2mo_bitmap_init(&b, 3 * P2MO_CHUNK_BITS), 0);
+	KUNIT_ASSERT_EQ(test, p2mo_filter_init(&b, 3 * P2MO_FILTER_PER_CHUNK), 0);
 	for (i = 0; i < ARRAY_SIZE(bits); i++) {
-		spare = p2mo_bitmap_chunk_alloc(GFP_KERNEL);
-		KUNIT_ASSERT_TRUE(test, p2mo_bitmap_prepare(&b, bits[i], &spare));
-		p2mo_bitmap_chunk_free(spare);	/* NULL if used */
-		p2mo_bitmap_set(&b, bits[i]);
+		spare = p2mo_chunk_alloc(GFP_KERNEL);
+		KUNIT_ASSERT_TRUE(test, p2mo_filter_prepare(&b, bits[i], &spare));
+		p2mo_chunk_free(spare);	/* NULL if used */
+		p2mo_filter_set(&b, bits[i]);
 	}
-	for (i = p2mo_bitmap_next(&b, 0); i < b.nbits; i = p2mo_bitmap_next(&b, i + 1))
+	for (i = p2mo_filter_next(&b, 0); i < b.nr_frames; i = p2mo_filter_next(&b, i + 1))
 		KUNIT_EXPECT_EQ(test, i, bits[n++]);
 	KUNIT_EXPECT_EQ(test, n, ARRAY_SIZE(bits));
-	p2mo_bitmap_uninit(&b);
+	p2mo_filter_uninit(&b);
 }
 
 static struct kunit_case p2mo_htab_cases[] = {
-	KUNIT_CASE(bitmap_set_test_clear),
-	KUNIT_CASE(bitmap_next_walks_set_bits),
-	KUNIT_CASE(bitmap_get2_reads_pairs),
+	KUNIT_CASE(filter_set_test_clear),
+	KUNIT_CASE(filter_next_walks_set_bytes),
+	KUNIT_CASE(view_words_and_chunks),
+	KUNIT_CASE(view_answer_encoding),
 	KUNIT_CASE(htab_sizes),
 	KUNIT_CASE(htab_alloc_failure),
 	KUNIT_CASE(htab_hash_spreads),

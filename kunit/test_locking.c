@@ -16,11 +16,11 @@ static void lock_level_order(struct kunit *test)
 	unsigned long flags;
 
 	KUNIT_EXPECT_TRUE(test, p2mo_lock_level_ok(P2MO_LEVEL_SIM_GRANT));
-	flags = p2mo_lock(&f->t.m2p.locks[0]);
+	flags = p2mo_lock(&f->t.m2p_hash.locks[0]);
 	KUNIT_EXPECT_TRUE(test, p2mo_lock_level_ok(P2MO_LEVEL_P2M));
 	KUNIT_EXPECT_FALSE(test, p2mo_lock_level_ok(P2MO_LEVEL_M2P));
 	KUNIT_EXPECT_FALSE(test, p2mo_lock_level_ok(P2MO_LEVEL_SIM_GRANT));
-	p2mo_unlock(&f->t.m2p.locks[0], flags);
+	p2mo_unlock(&f->t.m2p_hash.locks[0], flags);
 	KUNIT_EXPECT_TRUE(test, p2mo_lock_level_ok(P2MO_LEVEL_SIM_GRANT));
 #else
 	kunit_skip(test, "needs CONFIG_P2M_OVERRIDE_DEBUG");
@@ -45,23 +45,39 @@ static void lock_no_violation_in_use(struct kunit *test)
 #endif
 }
 
-static void lock_entry_lives_through_grace_period(struct kunit *test)
+/*
+ * m2p entries are reused at once: a reader standing on a removed entry
+ * may find it relinked with another key, and the stripe's seqcount must
+ * tell it so.
+ */
+static void lock_reused_entry_is_detected(struct kunit *test)
 {
 	struct p2mo_fix *f = p2mo_fix(test);
-	unsigned long mfn = fix_mfn(f->d1, 4);
+	unsigned long mfn = fix_mfn(f->d1, 4), other = fix_mfn(f->d1, 5);
+	struct p2mo_lock *lock = p2mo_htab_lock(&f->t.m2p_hash, mfn);
 	struct p2mo_m2p_entry *e, *seen = NULL;
+	unsigned long bpfn;
+	unsigned int seq;
 
 	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(2), GFP_KERNEL), 0);
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&f->t.m2p, mfn), node)
+	seq = read_seqcount_begin(&lock->seq);
+	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&f->t.m2p_hash, mfn), node)
 		if (e->mfn == mfn)
 			seen = e;
 	KUNIT_ASSERT_NOT_NULL(test, seen);
-	/* removed while a reader holds it: freed only after the grace period */
+	KUNIT_EXPECT_FALSE(test, read_seqcount_retry(&lock->seq, seq));
+	/* removed and reused for another frame while the reader holds it */
 	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(2)), 0);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(seen->bpfn), FIX_BPFN(2));
-	KUNIT_EXPECT_EQ(test, READ_ONCE(seen->mfn), mfn);
+	KUNIT_EXPECT_EQ(test, p2mo_override_add(&f->t, other, FIX_BPFN(3), GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(seen->mfn), other);	/* the same object */
+	KUNIT_EXPECT_TRUE(test, read_seqcount_retry(&lock->seq, seq));
 	rcu_read_unlock();
+	/* and the validated lookups answer for the keys as they are now */
+	KUNIT_EXPECT_FALSE(test, p2mo_m2p_first(&f->t, mfn, &bpfn));
+	KUNIT_ASSERT_TRUE(test, p2mo_m2p_first(&f->t, other, &bpfn));
+	KUNIT_EXPECT_EQ(test, bpfn, FIX_BPFN(3));
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, other, FIX_BPFN(3)), 0);
 }
 
 struct churn {
@@ -138,7 +154,7 @@ static void lock_readers_see_valid_states(struct kunit *test)
 static struct kunit_case p2mo_locking_cases[] = {
 	KUNIT_CASE(lock_level_order),
 	KUNIT_CASE(lock_no_violation_in_use),
-	KUNIT_CASE(lock_entry_lives_through_grace_period),
+	KUNIT_CASE(lock_reused_entry_is_detected),
 	KUNIT_CASE(lock_readers_see_valid_states),
 	{}
 };

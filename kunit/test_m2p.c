@@ -227,16 +227,16 @@ static void m2p_filter_tracks_live_mfns(struct kunit *test)
 	struct p2mo_fix *f = p2mo_fix(test);
 	unsigned long mfn = fix_mfn(f->d1, 100), other = fix_mfn(f->d1, 0);
 
-	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&f->t.m2p_filter, mfn));
+	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&f->t.m2p_filter, mfn));
 	p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL);
 	p2mo_override_add(&f->t, mfn, FIX_BPFN(2), GFP_KERNEL);
-	KUNIT_EXPECT_TRUE(test, p2mo_bitmap_test(&f->t.m2p_filter, mfn));
-	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&f->t.m2p_filter, other));
+	KUNIT_EXPECT_TRUE(test, p2mo_filter_test(&f->t.m2p_filter, mfn));
+	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&f->t.m2p_filter, other));
 	p2mo_override_remove(&f->t, mfn, FIX_BPFN(1));
 	/* another mapper is left: the bit stays */
-	KUNIT_EXPECT_TRUE(test, p2mo_bitmap_test(&f->t.m2p_filter, mfn));
+	KUNIT_EXPECT_TRUE(test, p2mo_filter_test(&f->t.m2p_filter, mfn));
 	p2mo_override_remove(&f->t, mfn, FIX_BPFN(2));
-	KUNIT_EXPECT_FALSE(test, p2mo_bitmap_test(&f->t.m2p_filter, mfn));
+	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&f->t.m2p_filter, mfn));
 	KUNIT_EXPECT_EQ(test, p2mo_m2p_find_all(&f->t, mfn, NULL, 0), 0U);
 }
 

@@ -111,7 +111,7 @@ static bool m_check(struct kunit *test, struct model *m)
 		k = p2mo_m2p_find_all(t, mfn, got, ARRAY_SIZE(got));
 		if (k != n || memcmp(want, got, n * sizeof(*got)))
 			goto bad;
-		if (p2mo_bitmap_test(&t->m2p_filter, mfn) != !!n)
+		if (p2mo_filter_test(&t->m2p_filter, mfn) != !!n)
 			goto bad;
 		if (fr < 16 && p2mo_table_get_p2m(t, m_pfn(fr)) !=
 		    (n ? P2MO_FOREIGN_FRAME(mfn) : mfn))

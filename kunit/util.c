@@ -72,7 +72,7 @@ static u64 digest_m2p(struct p2mo_htab *h)
 
 static u64 digest_p2m(struct p2mo_table *t)
 {
-	struct p2mo_htab *h = &t->p2m;
+	struct p2mo_htab *h = &t->p2m_hash;
 	struct p2mo_p2m_entry *e;
 	u64 d = 14695981039346656037ULL;
 	unsigned long i;
@@ -84,11 +84,11 @@ static u64 digest_p2m(struct p2mo_table *t)
 			d = mix(mix(d, e->pfn), e->val);
 	}
 	rcu_read_unlock();
-	for (i = p2mo_bitmap_next(&t->p2m_state, 0); i < t->p2m_state.nbits;
-	     i = p2mo_bitmap_next(&t->p2m_state, i + 1))
-		d = mix(d, ~i);
-	for (i = p2mo_bitmap_next(&t->m2p_filter, 0); i < t->m2p_filter.nbits;
-	     i = p2mo_bitmap_next(&t->m2p_filter, i + 1))
+	for (i = p2mo_view_next(&t->view, 0, ~0UL); i < t->view.nr_pfns;
+	     i = p2mo_view_next(&t->view, i + 1, ~0UL))
+		d = mix(mix(d, ~i), p2mo_view_word(&t->view, i));
+	for (i = p2mo_filter_next(&t->m2p_filter, 0); i < t->m2p_filter.nr_frames;
+	     i = p2mo_filter_next(&t->m2p_filter, i + 1))
 		d = mix(d, i << 1);
 	return d;
 }
@@ -127,7 +127,7 @@ void p2mo_digest(struct p2mo_fix *f, struct p2mo_digest *d)
 	d->nr_overrides = p2mo_live_overrides(&f->t);
 	d->nr_tags = p2mo_live_tags(&f->t);
 	d->nr_p2m = p2mo_live_p2m(&f->t);
-	d->m2p = digest_m2p(&f->t.m2p);
+	d->m2p = digest_m2p(&f->t.m2p_hash);
 	d->p2m = digest_p2m(&f->t);
 	d->sim = digest_sim(f);
 	d->handles = f->m->live_handles;

@@ -79,4 +79,17 @@ static inline void p2mo_kvfree(const void *p)
 	kvfree(p);
 }
 
+/* A zeroed page-sized chunk of a sparse map (filter.h, view.h). */
+static inline unsigned long *p2mo_chunk_alloc(gfp_t gfp)
+{
+	if (p2mo_fail_this_alloc())
+		return NULL;
+	return p2mo_account(kzalloc(PAGE_SIZE, gfp));
+}
+
+static inline void p2mo_chunk_free(const void *chunk)
+{
+	p2mo_kfree(chunk);
+}
+
 #endif /* _P2MO_ALLOC_H */

@@ -26,7 +26,7 @@ static void *p2mo_m2p_start(struct seq_file *s, loff_t *pos)
 {
 	struct p2mo_table *t = s->private;
 
-	return *pos < p2mo_nr_buckets(&t->m2p) ? pos : NULL;
+	return *pos < p2mo_nr_buckets(&t->m2p_hash) ? pos : NULL;
 }
 
 static void *p2mo_m2p_next(struct seq_file *s, void *v, loff_t *pos)
@@ -38,19 +38,15 @@ static void *p2mo_m2p_next(struct seq_file *s, void *v, loff_t *pos)
 static void *p2mo_p2m_start(struct seq_file *s, loff_t *pos)
 {
 	struct p2mo_table *t = s->private;
-	loff_t nb = p2mo_nr_buckets(&t->p2m);
+	loff_t nb = p2mo_nr_buckets(&t->p2m_hash);
 	unsigned long pfn;
 
 	if (*pos < nb)
 		return pos;
-	/* tags are the even bits of p2m_state */
-	for (pfn = p2mo_bitmap_next(&t->p2m_state, 2 * (*pos - nb));
-	     pfn < t->p2m_state.nbits && (pfn & 1);
-	     pfn = p2mo_bitmap_next(&t->p2m_state, pfn + 1))
-		;
-	if (pfn >= t->p2m_state.nbits)
+	pfn = p2mo_view_next(&t->view, *pos - nb, P2MO_PFN_TAGGED);
+	if (pfn >= t->view.nr_pfns)
 		return NULL;
-	*pos = nb + pfn / 2;
+	*pos = nb + pfn;
 	return pos;
 }
 
@@ -67,19 +63,23 @@ static void p2mo_seq_stop(struct seq_file *s, void *v)
 static int p2mo_m2p_show(struct seq_file *s, void *v)
 {
 	struct p2mo_table *t = s->private;
+	loff_t i = *(loff_t *)v;
+	struct p2mo_lock *lock = p2mo_htab_bucket_lock(&t->m2p_hash, i);
 	struct p2mo_m2p_entry *e;
+	unsigned long flags;
 
-	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, &t->m2p.buckets[*(loff_t *)v], node)
+	/* m2p entries are reused at once: a dump walks under the stripe */
+	flags = p2mo_lock(lock);
+	hlist_for_each_entry(e, &t->m2p_hash.buckets[i], node)
 		seq_printf(s, "%#lx %#lx\n", e->mfn, e->bpfn);
-	rcu_read_unlock();
+	p2mo_unlock(lock, flags);
 	return 0;
 }
 
 static int p2mo_p2m_show(struct seq_file *s, void *v)
 {
 	struct p2mo_table *t = s->private;
-	loff_t pos = *(loff_t *)v, nb = p2mo_nr_buckets(&t->p2m);
+	loff_t pos = *(loff_t *)v, nb = p2mo_nr_buckets(&t->p2m_hash);
 	struct p2mo_p2m_entry *e;
 
 	if (pos >= nb) {
@@ -88,7 +88,7 @@ static int p2mo_p2m_show(struct seq_file *s, void *v)
 		return 0;
 	}
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, &t->p2m.buckets[pos], node)
+	hlist_for_each_entry_rcu(e, &t->p2m_hash.buckets[pos], node)
 		seq_printf(s, "%#lx %#lx set\n", e->pfn, READ_ONCE(e->val));
 	rcu_read_unlock();
 	return 0;

@@ -5,8 +5,8 @@
  *
  * Readers walk a chain under rcu_read_lock() with no lock.  Writers hold
  * the stripe lock of the bucket (p2mo_htab_lock()); entries are published
- * with hlist_add_*_rcu() and freed after a grace period, never reused
- * earlier, so a reader never meets an entry that changed its key.
+ * with hlist_add_*_rcu().  How entries are freed or reused, and what a
+ * reader must check for it, is the user's rule (table.h).
  */
 #ifndef _P2MO_HTAB_H
 #define _P2MO_HTAB_H
@@ -38,6 +38,13 @@ static inline struct p2mo_lock *p2mo_htab_lock(const struct p2mo_htab *h,
 					       unsigned long key)
 {
 	return &h->locks[p2mo_htab_hash(h, key) & h->lock_mask];
+}
+
+/* The stripe of bucket @i */
+static inline struct p2mo_lock *p2mo_htab_bucket_lock(const struct p2mo_htab *h,
+						      unsigned long i)
+{
+	return &h->locks[i & h->lock_mask];
 }
 
 int p2mo_htab_init(struct p2mo_htab *h, unsigned int bits,

@@ -30,6 +30,7 @@ void p2mo_lock_init(struct p2mo_lock *l, int level,
 {
 	spin_lock_init(&l->lock);
 	lockdep_set_class_and_name(&l->lock, key, name);
+	seqcount_spinlock_init(&l->seq, &l->lock);
 #ifdef CONFIG_P2M_OVERRIDE_DEBUG
 	l->level = level;
 	l->unlock_level = P2MO_LEVEL_NONE;

@@ -13,8 +13,9 @@
  *                                      entries and their map counts
  *  20    sim domain p2m_lock           the mapping (caller) domain's p2m
  *  30    sim machine lock              m2p, frame ownership, map handles
- *  40    m2p override bucket stripe    chains of the buckets in the stripe,
- *                                      tag_pfn of their entries
+ *  40    m2p override bucket stripe    chains of the buckets in the stripe
+ *                                      (seq tells lockless readers of them
+ *                                      to retry), tag_pfn of their entries
  *  50    p2m override bucket stripe    chains of the buckets in the stripe,
  *                                      val/saved/flags of their entries
  *
@@ -31,6 +32,7 @@
 
 #include <linux/spinlock.h>
 #include <linux/percpu.h>
+#include <linux/seqlock.h>
 
 enum p2mo_lock_level {
 	P2MO_LEVEL_NONE = 0,
@@ -43,6 +45,7 @@ enum p2mo_lock_level {
 
 struct p2mo_lock {
 	spinlock_t lock;		/* see the table above */
+	seqcount_spinlock_t seq;	/* bumped around chain changes */
 #ifdef CONFIG_P2M_OVERRIDE_DEBUG
 	int level;		/* this lock's place in the order */
 	int unlock_level;	/* CPU level to restore on unlock */

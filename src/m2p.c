@@ -13,6 +13,7 @@
 
 #include <linux/errno.h>
 #include <linux/printk.h>
+#include "alloc.h"
 #include "p2mo_trace.h"
 #include "table.h"
 
@@ -81,31 +82,34 @@ static bool p2mo_override_args_ok(struct p2mo_table *t, unsigned long mfn,
 	       p2mo_frame_ok(t, "backend pfn", bpfn, t->be->max_pfn);
 }
 
-/* What an add may need, allocated before the stripe lock is taken. */
+/*
+ * What an add may need, allocated before the stripe lock is taken: the
+ * filter chunk of the mfn if it has none, and, once the locked part found
+ * them missing, an entry (the CPU's pool was empty) and the view chunk of
+ * the frontend pfn.
+ */
 struct p2mo_add_spares {
 	struct p2mo_m2p_entry *entry;
 	unsigned long *filter_chunk;
 	unsigned long *tag_chunk;
+	bool need_entry, need_tag_chunk;
 };
 
 static int p2mo_add_spares_get(struct p2mo_table *t, struct p2mo_add_spares *sp,
 			       unsigned long mfn, gfp_t gfp)
 {
-	unsigned long owner = p2mo_local_owner(t, mfn);
-
-	if (!sp->entry) {
+	if (sp->need_entry && !sp->entry) {
 		sp->entry = p2mo_m2p_entry_alloc(gfp);
 		if (!sp->entry)
 			return -ENOMEM;
 	}
-	if (!sp->filter_chunk && !p2mo_bitmap_has_chunk(&t->m2p_filter, mfn)) {
-		sp->filter_chunk = p2mo_bitmap_chunk_alloc(gfp);
+	if (!sp->filter_chunk && !p2mo_filter_has_chunk(&t->m2p_filter, mfn)) {
+		sp->filter_chunk = p2mo_chunk_alloc(gfp);
 		if (!sp->filter_chunk)
 			return -ENOMEM;
 	}
-	if (!sp->tag_chunk && owner != P2MO_INVALID_ENTRY &&
-	    !p2mo_bitmap_has_chunk(&t->p2m_state, 2 * owner)) {
-		sp->tag_chunk = p2mo_bitmap_chunk_alloc(gfp);
+	if (sp->need_tag_chunk && !sp->tag_chunk) {
+		sp->tag_chunk = p2mo_chunk_alloc(gfp);
 		if (!sp->tag_chunk)
 			return -ENOMEM;
 	}
@@ -114,32 +118,38 @@ static int p2mo_add_spares_get(struct p2mo_table *t, struct p2mo_add_spares *sp,
 
 static void p2mo_add_spares_put(struct p2mo_add_spares *sp)
 {
-	if (sp->entry)
-		p2mo_m2p_entry_free(sp->entry, false);
-	p2mo_bitmap_chunk_free(sp->filter_chunk);
-	p2mo_bitmap_chunk_free(sp->tag_chunk);
+	p2mo_m2p_entry_free(sp->entry);
+	p2mo_chunk_free(sp->filter_chunk);
+	p2mo_chunk_free(sp->tag_chunk);
 }
 
 /*
  * With the stripe held: link @new, set the filter bit first, and tag the
  * frontend pfn @owner (if valid) once the override is visible, so that a
- * reader never sees a tag without the override that answers for it.
+ * reader never sees a tag without the override that answers for it.  A
+ * new lowest backend pfn becomes the answer in the tagged pfn's word.
  */
-static int p2mo_add_locked(struct p2mo_table *t, struct hlist_head *head,
-			   struct p2mo_m2p_entry *first,
+static int p2mo_add_locked(struct p2mo_table *t, struct p2mo_lock *lock,
+			   struct hlist_head *head, struct p2mo_m2p_entry *first,
 			   struct p2mo_m2p_entry *new, unsigned long owner)
 {
 	int err;
 
 	new->tag_pfn = first ? first->tag_pfn : P2MO_INVALID_ENTRY;
-	p2mo_bitmap_set(&t->m2p_filter, new->mfn);
+	if (!first)
+		p2mo_filter_set(&t->m2p_filter, new->mfn);
+	write_seqcount_begin(&lock->seq);
 	err = p2mo_m2p_link(head, first, new);
+	write_seqcount_end(&lock->seq);
 	if (err)
 		return err;
 	p2mo_stat_inc_locked(t, P2MO_STAT_OVERRIDES_ADDED);
 	if (!first && owner != P2MO_INVALID_ENTRY &&
-	    p2mo_tag_set(t, owner, new->mfn))
+	    p2mo_tag_set(t, owner, new->mfn, new->bpfn))
 		new->tag_pfn = owner;
+	else if (first && new->tag_pfn != P2MO_INVALID_ENTRY &&
+		 new->bpfn < first->bpfn)
+		p2mo_tag_answer(t, new->tag_pfn, new->mfn, new->bpfn);
 	return 0;
 }
 
@@ -160,8 +170,8 @@ static int p2mo_add_locked(struct p2mo_table *t, struct hlist_head *head,
 int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 		      unsigned long bpfn, gfp_t gfp)
 {
-	struct hlist_head *head = p2mo_htab_bucket(&t->m2p, mfn);
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p, mfn);
+	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
+	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
 	struct p2mo_add_spares sp = { };
 	struct p2mo_m2p_entry *first;
 	unsigned long flags, owner;
@@ -173,29 +183,38 @@ again:
 	err = p2mo_add_spares_get(t, &sp, mfn, gfp);
 	if (err)
 		goto out;
+	flags = p2mo_lock(lock);
+	if (!sp.entry)
+		sp.entry = p2mo_m2p_entry_get(t);
+	if (!sp.entry) {
+		p2mo_unlock(lock, flags);
+		sp.need_entry = true;
+		goto again;
+	}
+	/* A reused entry: readers still on it will see the seqcount move. */
 	sp.entry->mfn = mfn;
 	sp.entry->bpfn = bpfn;
 	owner = P2MO_INVALID_ENTRY;
-	flags = p2mo_lock(lock);
 	first = p2mo_m2p_first_locked(head, mfn);
 	if (!first) {
 		owner = p2mo_local_owner(t, mfn);
 		if (owner != P2MO_INVALID_ENTRY &&
-		    !p2mo_bitmap_prepare(&t->p2m_state, 2 * owner,
-					 &sp.tag_chunk)) {
-			/* The frame became local since we looked. */
+		    !p2mo_view_prepare(&t->view, owner, &sp.tag_chunk)) {
+			/* its view chunk is missing: allocate it unlocked */
 			p2mo_unlock(lock, flags);
+			sp.need_tag_chunk = true;
 			goto again;
 		}
 	}
-	if (WARN_ON_ONCE(!p2mo_bitmap_prepare(&t->m2p_filter, mfn,
+	if (WARN_ON_ONCE(!p2mo_filter_prepare(&t->m2p_filter, mfn,
 					      &sp.filter_chunk)))
 		err = -ENOMEM;
 	else
-		err = p2mo_add_locked(t, head, first, sp.entry, owner);
+		err = p2mo_add_locked(t, lock, head, first, sp.entry, owner);
+	if (err)
+		p2mo_m2p_entry_put(t, sp.entry);
+	sp.entry = NULL;
 	p2mo_unlock(lock, flags);
-	if (!err)
-		sp.entry = NULL;
 out:
 	p2mo_add_spares_put(&sp);
 	trace_p2mo_override_add(mfn, bpfn, err);
@@ -214,9 +233,9 @@ out:
 int __p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 			   unsigned long bpfn)
 {
-	struct hlist_head *head = p2mo_htab_bucket(&t->m2p, mfn);
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p, mfn);
-	struct p2mo_m2p_entry *e, *prev = NULL;
+	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
+	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
+	struct p2mo_m2p_entry *e, *next, *prev = NULL;
 	unsigned long flags;
 	bool last;
 
@@ -232,16 +251,20 @@ int __p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 		trace_p2mo_override_remove(mfn, bpfn, -ENOENT);
 		return -ENOENT;
 	}
-	last = !prev && !p2mo_m2p_same_mfn(p2mo_m2p_next(e), mfn);
+	next = p2mo_m2p_next(e);
+	last = !prev && !p2mo_m2p_same_mfn(next, mfn);
 	if (last && e->tag_pfn != P2MO_INVALID_ENTRY)
 		p2mo_tag_clear(t, e->tag_pfn, mfn);
+	else if (!prev && e->tag_pfn != P2MO_INVALID_ENTRY)
+		p2mo_tag_answer(t, e->tag_pfn, mfn, next->bpfn);
+	write_seqcount_begin(&lock->seq);
 	hlist_del_rcu(&e->node);
+	write_seqcount_end(&lock->seq);
 	if (last)
-		p2mo_bitmap_clear(&t->m2p_filter, mfn);
+		p2mo_filter_clear(&t->m2p_filter, mfn);
 	p2mo_stat_inc_locked(t, P2MO_STAT_OVERRIDES_REMOVED);
+	p2mo_m2p_entry_put(t, e);	/* free_next overwrites tag_pfn */
 	p2mo_unlock(lock, flags);
-
-	p2mo_m2p_entry_free(e, true);	/* the rcu_head overwrites tag_pfn */
 	trace_p2mo_override_remove(mfn, bpfn, 0);
 	return 0;
 }
@@ -289,12 +312,78 @@ unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn)
 	return P2MO_INVALID_ENTRY;
 }
 
+/* Lowest bpfn >= @min of the run of @mfn in @head; entries may move. */
+static bool p2mo_m2p_scan(struct hlist_head *head, unsigned long mfn,
+			  unsigned long min, unsigned long *bpfn)
+{
+	struct p2mo_m2p_entry *e;
+	unsigned long b;
+
+	hlist_for_each_entry_rcu(e, head, node) {
+		if (READ_ONCE(e->mfn) != mfn)
+			continue;
+		b = READ_ONCE(e->bpfn);
+		if (b >= min) {
+			*bpfn = b;
+			return true;
+		}
+	}
+	return false;
+}
+
+#define P2MO_READ_TRIES	4	/* lockless walks before taking the stripe */
+
+/**
+ * p2mo_m2p_find_from() - lowest backend pfn >= @min that maps @mfn
+ * @t:    the tables
+ * @mfn:  the machine frame
+ * @min:  the least backend pfn wanted
+ * @bpfn: the answer, if any
+ *
+ * Lockless: the walk counts only if the stripe's seqcount did not move
+ * (an entry met may have been reused for another key); after a few moves
+ * the walk is made with the stripe held.
+ *
+ * Return: whether there is one.
+ */
+bool p2mo_m2p_find_from(struct p2mo_table *t, unsigned long mfn,
+			unsigned long min, unsigned long *bpfn)
+{
+	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
+	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
+	unsigned long flags;
+	unsigned int tries, seq;
+	bool found;
+
+	rcu_read_lock();
+	for (tries = 0; tries < P2MO_READ_TRIES; tries++) {
+		seq = read_seqcount_begin(&lock->seq);
+		found = p2mo_m2p_scan(head, mfn, min, bpfn);
+		if (!read_seqcount_retry(&lock->seq, seq))
+			goto out;
+	}
+	flags = p2mo_lock(lock);
+	found = p2mo_m2p_scan(head, mfn, min, bpfn);
+	p2mo_unlock(lock, flags);
+out:
+	rcu_read_unlock();
+	return found;
+}
+
+/* First (lowest backend pfn) override of @mfn. */
+bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
+		    unsigned long *bpfn)
+{
+	return p2mo_filter_test(&t->m2p_filter, mfn) &&
+	       p2mo_m2p_find_from(t, mfn, 0, bpfn);
+}
+
 /**
  * p2mo_rmap_walk() - call @fn for every backend pfn mapping @mfn
  * @t:   the tables
  * @mfn: the machine frame
- * @fn:  called under rcu_read_lock() (must not sleep), in bpfn order;
- *       a non-zero return stops the walk
+ * @fn:  called under rcu_read_lock() (must not sleep), in bpfn order,
+ *       once per pfn; a non-zero return stops the walk
  * @arg: passed to @fn
  *
  * Concurrent adds and removes may or may not be seen; every pfn passed
@@ -305,20 +394,21 @@ unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn)
 int p2mo_rmap_walk(struct p2mo_table *t, unsigned long mfn,
 		   p2mo_rmap_fn fn, void *arg)
 {
-	struct p2mo_m2p_entry *e;
-	int n = 0;
+	unsigned long min = 0, bpfn;
+	int n = 0, stop;
 
-	if (!p2mo_bitmap_test(&t->m2p_filter, mfn))
+	if (!p2mo_filter_test(&t->m2p_filter, mfn))
 		return 0;
-	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->m2p, mfn), node) {
-		if (e->mfn != mfn)
-			continue;
+	/* one validated step per pfn: the run is sorted, resume above it */
+	while (p2mo_m2p_find_from(t, mfn, min, &bpfn)) {
 		n++;
-		if (fn(arg, mfn, e->bpfn))
+		rcu_read_lock();
+		stop = fn(arg, mfn, bpfn);
+		rcu_read_unlock();
+		if (stop)
 			break;
+		min = bpfn + 1;
 	}
-	rcu_read_unlock();
 	return n;
 }
 

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The p2m view: entries set by p2mo_p2m_set() and FOREIGN tags of shared
- * local frames, both flagged per pfn in p2m_state.  Nothing underneath is
- * ever written: an entry hides the backend's p2m value, a tag turns
- * whatever the view was into FOREIGN_FRAME(view), and removing either
- * shows the old value again, exactly.  A tagged pfn's entry cannot change
- * (-EBUSY) while the tag depends on it.  State bits change only under the
- * pfn's p2m stripe; a bit is set before what it flags is published and
- * cleared after it is gone.  Rules: table.h.
+ * local frames, both flagged in the pfn's view word (view.h).  Nothing
+ * underneath is ever written: an entry hides the backend's p2m value, a
+ * tag turns whatever the view was into FOREIGN_FRAME(view), and removing
+ * either shows the old value again, exactly.  A tagged pfn's entry cannot
+ * change (-EBUSY) while the tag depends on it.  Words change by cmpxchg():
+ * ENTRY under the pfn's p2m stripe, TAGGED and the answer under the
+ * frame's m2p stripe.  Rules: table.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/errno.h>
 #include <linux/printk.h>
+#include "alloc.h"
 #include "p2mo_trace.h"
 #include "table.h"
 
@@ -21,22 +22,37 @@ static struct p2mo_p2m_entry *p2mo_p2m_find_locked(struct p2mo_table *t,
 {
 	struct p2mo_p2m_entry *e;
 
-	hlist_for_each_entry(e, p2mo_htab_bucket(&t->p2m, pfn), node)
+	hlist_for_each_entry(e, p2mo_htab_bucket(&t->p2m_hash, pfn), node)
 		if (e->pfn == pfn)
 			return e;
 	return NULL;
 }
 
-static void p2mo_state_set(struct p2mo_table *t, unsigned long pfn,
-			   unsigned long bit)
+/* Set @bits in the word of @pfn unless it has one of @busy; the old word. */
+static unsigned long p2mo_view_add_bits(struct p2mo_table *t, unsigned long pfn,
+					unsigned long bits, unsigned long busy)
 {
-	p2mo_bitmap_set(&t->p2m_state, 2 * pfn + (bit >> 1));
+	unsigned long old;
+
+	do {
+		old = p2mo_view_word(&t->view, pfn);
+	} while (!(old & busy) &&
+		 !p2mo_view_cmpxchg(&t->view, pfn, old, old | bits));
+	return old;
 }
 
-static void p2mo_state_clear(struct p2mo_table *t, unsigned long pfn,
-			     unsigned long bit)
+/* Clear @bits of the word of @pfn unless it has one of @busy; the old word. */
+static unsigned long p2mo_view_clear_bits(struct p2mo_table *t,
+					  unsigned long pfn, unsigned long bits,
+					  unsigned long busy)
 {
-	p2mo_bitmap_clear(&t->p2m_state, 2 * pfn + (bit >> 1));
+	unsigned long old;
+
+	do {
+		old = p2mo_view_word(&t->view, pfn);
+	} while (!(old & busy) &&
+		 !p2mo_view_cmpxchg(&t->view, pfn, old, old & ~bits));
+	return old;
 }
 
 /* get_p2m() for everything the inline fast path does not answer. */
@@ -49,7 +65,7 @@ unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn)
 
 	if (state & P2MO_PFN_ENTRY) {
 		rcu_read_lock();
-		hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->p2m, pfn), node) {
+		hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->p2m_hash, pfn), node) {
 			if (e->pfn == pfn) {
 				val = READ_ONCE(e->val);
 				found = true;
@@ -65,18 +81,18 @@ unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn)
 	return val;
 }
 
-/* Make sure pfn's state chunk exists, before the stripe lock is taken. */
-static int p2mo_state_chunk(struct p2mo_table *t, unsigned long pfn)
+/* Make sure pfn's view chunk exists, before the stripe lock is taken. */
+static int p2mo_view_chunk(struct p2mo_table *t, unsigned long pfn)
 {
 	unsigned long *spare;
 
-	if (p2mo_bitmap_has_chunk(&t->p2m_state, 2 * pfn))
+	if (p2mo_view_has_chunk(&t->view, pfn))
 		return 0;
-	spare = p2mo_bitmap_chunk_alloc(GFP_KERNEL);
+	spare = p2mo_chunk_alloc(GFP_KERNEL);
 	if (!spare)
 		return -ENOMEM;
-	p2mo_bitmap_prepare(&t->p2m_state, 2 * pfn, &spare);
-	p2mo_bitmap_chunk_free(spare);	/* NULL unless we lost a race */
+	p2mo_view_prepare(&t->view, pfn, &spare);
+	p2mo_chunk_free(spare);	/* NULL unless we lost a race */
 	return 0;
 }
 
@@ -92,7 +108,7 @@ static int p2mo_state_chunk(struct p2mo_table *t, unsigned long pfn)
  */
 int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 {
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m, pfn);
+	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m_hash, pfn);
 	struct p2mo_p2m_entry *e;
 	unsigned long flags;
 	int err;
@@ -100,20 +116,25 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 	if (!p2mo_frame_ok(t, "pfn", pfn, t->be->max_pfn))
 		return -EINVAL;
 	e = p2mo_p2m_entry_alloc(GFP_KERNEL);
-	err = e ? p2mo_state_chunk(t, pfn) : -ENOMEM;
+	err = e ? p2mo_view_chunk(t, pfn) : -ENOMEM;
 	if (err)
 		goto out;
 	e->pfn = pfn;
 	e->val = val;
 	flags = p2mo_lock(lock);
-	if (p2mo_pfn_state(t, pfn) & P2MO_PFN_TAGGED)
-		err = -EBUSY;
-	else if (p2mo_pfn_state(t, pfn) & P2MO_PFN_ENTRY)
+	if (p2mo_pfn_state(t, pfn) & P2MO_PFN_ENTRY) {
 		err = -EEXIST;
-	if (!err) {
-		p2mo_state_set(t, pfn, P2MO_PFN_ENTRY);
-		hlist_add_head_rcu(&e->node, p2mo_htab_bucket(&t->p2m, pfn));
-		p2mo_stat_inc_locked(t, P2MO_STAT_P2M_SET);
+	} else {
+		/* published first: a reader that sees the bit finds it */
+		hlist_add_head_rcu(&e->node, p2mo_htab_bucket(&t->p2m_hash, pfn));
+		if (p2mo_view_add_bits(t, pfn, P2MO_PFN_ENTRY,
+				       P2MO_PFN_TAGGED) & P2MO_PFN_TAGGED) {
+			hlist_del_rcu(&e->node);
+			p2mo_p2m_entry_free_published(e);
+			err = -EBUSY;
+		} else {
+			p2mo_stat_inc_locked(t, P2MO_STAT_P2M_SET);
+		}
 		e = NULL;
 	}
 	p2mo_unlock(lock, flags);
@@ -138,7 +159,7 @@ out:
  */
 int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 {
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m, pfn);
+	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m_hash, pfn);
 	struct p2mo_p2m_entry *e;
 	unsigned long flags;
 	int err = 0;
@@ -149,11 +170,11 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 	e = p2mo_p2m_find_locked(t, pfn);
 	if (!e) {
 		err = -ENOENT;
-	} else if (p2mo_pfn_state(t, pfn) & P2MO_PFN_TAGGED) {
+	} else if (p2mo_view_clear_bits(t, pfn, P2MO_PFN_ENTRY,
+					P2MO_PFN_TAGGED) & P2MO_PFN_TAGGED) {
 		err = -EBUSY;
 	} else {
 		hlist_del_rcu(&e->node);
-		p2mo_state_clear(t, pfn, P2MO_PFN_ENTRY);
 		p2mo_stat_inc_locked(t, P2MO_STAT_P2M_CLEARED);
 		p2mo_p2m_entry_free_published(e);
 	}
@@ -166,32 +187,83 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 	return err;
 }
 
+/*
+ * Tag @pfn for @mfn if its view shows @mfn.  A word with an ENTRY bit is
+ * changed only with the pfn's p2m stripe held (@locked): the entry read
+ * is then the entry tagged.  Return: 1 tagged, 0 not, -EAGAIN: take the
+ * stripe and try again.
+ */
+static int p2mo_tag_set_word(struct p2mo_table *t, unsigned long pfn,
+			     unsigned long mfn, unsigned long bpfn, bool locked)
+{
+	unsigned long old, view;
+
+	do {
+		old = p2mo_view_word(&t->view, pfn);
+		if (old & P2MO_PFN_ENTRY && !locked)
+			return -EAGAIN;
+		if (old & P2MO_PFN_TAGGED)
+			return 0;
+		/* the common case, no entry: the view is the backend's p2m */
+		view = old ? p2mo_get_p2m_slow(t, pfn) : p2mo_be_p2m(t->be, pfn);
+		if (view != mfn)
+			return 0;
+	} while (cmpxchg(p2mo_view_slot(&t->view, pfn), old,
+			 p2mo_view_tagged(old, mfn, bpfn)) != old);
+	return 1;
+}
+
 /**
  * p2mo_tag_set() - tag local pfn @pfn FOREIGN_FRAME(@mfn)
- * @t:   the tables
- * @pfn: the frontend pfn that owns @mfn; its state chunk is prepared
- * @mfn: the frame now mapped by a local backend
+ * @t:    the tables
+ * @pfn:  the frontend pfn that owns @mfn; its view chunk is prepared
+ * @mfn:  the frame now mapped by a local backend
+ * @bpfn: that backend pfn, the frame's answer
  *
- * Called by the write path with the m2p stripe of @mfn held.
+ * Called by the write path with the m2p stripe of @mfn held.  A pfn with
+ * no p2m entry is tagged by cmpxchg() alone, one with an entry under its
+ * p2m stripe too.
  *
  * Return: true if tagged; false if @pfn no longer shows @mfn.
  */
-bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn)
+bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn,
+		  unsigned long bpfn)
 {
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m, pfn);
+	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m_hash, pfn);
 	unsigned long flags;
-	bool tagged = false;
+	int tagged;
 
-	flags = p2mo_lock(lock);
-	if (p2mo_table_get_p2m(t, pfn) == mfn) {
-		p2mo_state_set(t, pfn, P2MO_PFN_TAGGED);
-		p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_SET);
-		tagged = true;
+	tagged = p2mo_tag_set_word(t, pfn, mfn, bpfn, false);
+	if (tagged == -EAGAIN) {
+		flags = p2mo_lock(lock);
+		tagged = p2mo_tag_set_word(t, pfn, mfn, bpfn, true);
+		p2mo_unlock(lock, flags);
 	}
-	p2mo_unlock(lock, flags);
-	if (tagged)
-		trace_p2mo_tag_set(pfn, mfn);
-	return tagged;
+	if (!tagged)
+		return false;
+	p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_SET);
+	trace_p2mo_tag_set(pfn, mfn);
+	return true;
+}
+
+/**
+ * p2mo_tag_answer() - @bpfn is now the lowest backend pfn mapping @mfn
+ * @t:    the tables
+ * @pfn:  the frontend pfn tagged for @mfn
+ * @mfn:  the frame
+ * @bpfn: its new answer
+ *
+ * Called by the write path with the m2p stripe of @mfn held.
+ */
+void p2mo_tag_answer(struct p2mo_table *t, unsigned long pfn,
+		     unsigned long mfn, unsigned long bpfn)
+{
+	unsigned long *slot = p2mo_view_slot(&t->view, pfn), old;
+
+	/* A tagged word has one writer: the frame's m2p stripe holder. */
+	old = READ_ONCE(*slot);
+	if (!WARN_ON_ONCE(!(old & P2MO_PFN_TAGGED)))
+		WRITE_ONCE(*slot, p2mo_view_tagged(old, mfn, bpfn));
 }
 
 /**
@@ -200,22 +272,19 @@ bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn)
  * @pfn: the tagged frontend pfn, whose frame's last override is going
  * @mfn: that frame
  *
- * Called by the write path with the m2p stripe of @mfn held.
+ * Called by the write path with the m2p stripe of @mfn held.  While a
+ * word is tagged nobody else writes it (p2m_set/p2m_clear fail with
+ * -EBUSY, other frames' tags find it tagged): a plain store clears it.
  */
 void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn,
 		    unsigned long mfn)
 {
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m, pfn);
-	unsigned long flags;
-	bool was;
+	unsigned long *slot = p2mo_view_slot(&t->view, pfn), old;
 
-	flags = p2mo_lock(lock);
-	was = p2mo_pfn_state(t, pfn) & P2MO_PFN_TAGGED;
-	p2mo_state_clear(t, pfn, P2MO_PFN_TAGGED);
-	if (was)
-		p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_CLEARED);
-	p2mo_unlock(lock, flags);
-	if (WARN_ON_ONCE(!was))
+	old = READ_ONCE(*slot);
+	if (WARN_ON_ONCE(!(old & P2MO_PFN_TAGGED)))
 		return;
+	WRITE_ONCE(*slot, old & P2MO_PFN_ENTRY);
+	p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_CLEARED);
 	trace_p2mo_tag_clear(pfn, mfn);
 }

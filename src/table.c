@@ -15,7 +15,8 @@ static struct lock_class_key p2mo_p2m_lock_key;
 
 int p2mo_caches_init(void)
 {
-	p2mo_m2p_cache = KMEM_CACHE(p2mo_m2p_entry, 0);
+	/* entries are reused at once, readers validate: table.h */
+	p2mo_m2p_cache = KMEM_CACHE(p2mo_m2p_entry, SLAB_TYPESAFE_BY_RCU);
 	if (!p2mo_m2p_cache)
 		return -ENOMEM;
 	p2mo_p2m_cache = KMEM_CACHE(p2mo_p2m_entry, 0);
@@ -43,18 +44,43 @@ struct p2mo_m2p_entry *p2mo_m2p_entry_alloc(gfp_t gfp)
 	return p2mo_cache_alloc(p2mo_m2p_cache, gfp);
 }
 
-static void p2mo_m2p_entry_free_rcu(struct rcu_head *head)
+void p2mo_m2p_entry_free(struct p2mo_m2p_entry *e)
 {
-	p2mo_cache_free(p2mo_m2p_cache,
-			container_of(head, struct p2mo_m2p_entry, rcu));
+	if (e)
+		p2mo_cache_free(p2mo_m2p_cache, e);
 }
 
-void p2mo_m2p_entry_free(struct p2mo_m2p_entry *e, bool published)
+/* Free this CPU's pool (tests: every add then allocates). */
+void p2mo_pool_trim(struct p2mo_table *t)
 {
-	if (published)
-		call_rcu(&e->rcu, p2mo_m2p_entry_free_rcu);
-	else
-		p2mo_cache_free(p2mo_m2p_cache, e);
+	struct p2mo_pool *pool;
+	struct p2mo_m2p_entry *e;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	pool = this_cpu_ptr(t->pool);
+	while ((e = pool->head)) {
+		pool->head = e->free_next;
+		pool->nr--;
+		p2mo_m2p_entry_free(e);
+	}
+	local_irq_restore(flags);
+}
+
+static void p2mo_pools_free(struct p2mo_table *t)
+{
+	struct p2mo_m2p_entry *e;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct p2mo_pool *pool = per_cpu_ptr(t->pool, cpu);
+
+		while ((e = pool->head)) {
+			pool->head = e->free_next;
+			p2mo_m2p_entry_free(e);
+		}
+		pool->nr = 0;
+	}
 }
 
 struct p2mo_p2m_entry *p2mo_p2m_entry_alloc(gfp_t gfp)
@@ -86,6 +112,15 @@ static bool p2mo_params_ok(const struct p2mo_params *p)
 	       p->lock_bits <= P2MO_MAX_BITS;
 }
 
+/* What the inline lookups read, copied so that they need no t->be load. */
+static void p2mo_table_set_fast(struct p2mo_table *t, struct p2mo_backend *be)
+{
+	t->m2p = be->m2p;
+	t->p2m = be->p2m;
+	t->p2m_limit = be->p2m ? be->max_pfn : 0;
+	t->m2p_limit = be->p2m && be->m2p ? be->max_mfn : 0;
+}
+
 /**
  * p2mo_table_init() - set up empty override tables over a backend
  * @t:      the tables
@@ -108,30 +143,39 @@ int p2mo_table_init(struct p2mo_table *t, struct p2mo_backend *be,
 	t->stats = alloc_percpu(struct p2mo_stats);
 	if (!t->stats)
 		return -ENOMEM;
-	err = p2mo_htab_init(&t->m2p, params->m2p_bits, params->lock_bits,
+	t->pool = alloc_percpu(struct p2mo_pool);
+	if (!t->pool) {
+		err = -ENOMEM;
+		goto err_stats;
+	}
+	err = p2mo_htab_init(&t->m2p_hash, params->m2p_bits, params->lock_bits,
 			     P2MO_LEVEL_M2P, &p2mo_m2p_lock_key,
 			     "p2mo_m2p_stripe");
 	if (err)
-		goto err_stats;
-	err = p2mo_htab_init(&t->p2m, params->p2m_bits, params->lock_bits,
+		goto err_pool;
+	err = p2mo_htab_init(&t->p2m_hash, params->p2m_bits, params->lock_bits,
 			     P2MO_LEVEL_P2M, &p2mo_p2m_lock_key,
 			     "p2mo_p2m_stripe");
 	if (err)
 		goto err_m2p;
-	err = p2mo_bitmap_init(&t->m2p_filter, be->max_mfn);
+	err = p2mo_filter_init(&t->m2p_filter, be->max_mfn);
 	if (err)
 		goto err_p2m;
-	err = p2mo_bitmap_init(&t->p2m_state, 2 * be->max_pfn);
+	err = p2mo_view_init(&t->view, be->max_pfn);
 	if (err)
 		goto err_filter;
+	p2mo_table_set_fast(t, be);
 	return 0;
 
 err_filter:
-	p2mo_bitmap_uninit(&t->m2p_filter);
+	p2mo_filter_uninit(&t->m2p_filter);
 err_p2m:
-	p2mo_htab_uninit(&t->p2m);
+	p2mo_htab_uninit(&t->p2m_hash);
 err_m2p:
-	p2mo_htab_uninit(&t->m2p);
+	p2mo_htab_uninit(&t->m2p_hash);
+err_pool:
+	free_percpu(t->pool);
+	t->pool = NULL;
 err_stats:
 	free_percpu(t->stats);
 	t->stats = NULL;
@@ -155,33 +199,37 @@ int p2mo_table_uninit(struct p2mo_table *t)
 		return -EBUSY;
 	}
 	rcu_barrier();
-	p2mo_bitmap_uninit(&t->p2m_state);
-	p2mo_bitmap_uninit(&t->m2p_filter);
-	p2mo_htab_uninit(&t->p2m);
-	p2mo_htab_uninit(&t->m2p);
+	p2mo_pools_free(t);
+	free_percpu(t->pool);
+	t->pool = NULL;
+	p2mo_view_uninit(&t->view);
+	p2mo_filter_uninit(&t->m2p_filter);
+	p2mo_htab_uninit(&t->p2m_hash);
+	p2mo_htab_uninit(&t->m2p_hash);
 	free_percpu(t->stats);
 	t->stats = NULL;
 	return 0;
 }
 
 static unsigned long p2mo_drain_m2p_bucket(struct p2mo_table *t,
-					   struct hlist_head *head)
+					   unsigned long i)
 {
+	struct p2mo_lock *lock = p2mo_htab_bucket_lock(&t->m2p_hash, i);
+	struct hlist_head *head = &t->m2p_hash.buckets[i];
 	struct p2mo_m2p_entry *e;
-	unsigned long n = 0;
+	unsigned long n = 0, flags;
 
-	/* Removal may free the next entry too: restart after each one. */
+	/* Entries are reused at once: read the first one under the lock. */
 	for (;;) {
 		unsigned long mfn, bpfn;
 
-		rcu_read_lock();
-		e = hlist_entry_safe(rcu_dereference(hlist_first_rcu(head)),
-				     struct p2mo_m2p_entry, node);
+		flags = p2mo_lock(lock);
+		e = hlist_entry_safe(head->first, struct p2mo_m2p_entry, node);
 		if (e) {
 			mfn = e->mfn;
 			bpfn = e->bpfn;
 		}
-		rcu_read_unlock();
+		p2mo_unlock(lock, flags);
 		if (!e || p2mo_override_remove(t, mfn, bpfn))
 			return n;
 		n++;
@@ -219,10 +267,10 @@ unsigned long p2mo_table_drain(struct p2mo_table *t)
 {
 	unsigned long i, n = 0;
 
-	for (i = 0; i < (1UL << t->m2p.bits); i++)
-		n += p2mo_drain_m2p_bucket(t, &t->m2p.buckets[i]);
-	for (i = 0; i < (1UL << t->p2m.bits); i++)
-		n += p2mo_drain_p2m_bucket(t, &t->p2m.buckets[i]);
+	for (i = 0; i < (1UL << t->m2p_hash.bits); i++)
+		n += p2mo_drain_m2p_bucket(t, i);
+	for (i = 0; i < (1UL << t->p2m_hash.bits); i++)
+		n += p2mo_drain_p2m_bucket(t, &t->p2m_hash.buckets[i]);
 	return n;
 }
 
@@ -253,11 +301,9 @@ void p2mo_table_stats(struct p2mo_table *t, struct p2mo_stats *sum)
 			sum->v[i] += READ_ONCE(per_cpu_ptr(t->stats, cpu)->v[i]);
 }
 
-bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
-		   unsigned long frame, unsigned long limit)
+bool p2mo_frame_rejected(struct p2mo_table *t, const char *what,
+			 unsigned long frame, unsigned long limit)
 {
-	if (likely(frame < limit))
-		return true;
 	p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 	pr_warn_ratelimited("%s %#lx out of range (limit %#lx)\n",
 			    what, frame, limit);

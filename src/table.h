@@ -10,28 +10,46 @@
  * A sparse bitmap over mfns (m2p_filter) has the bit of every mfn with an
  * override set: lookups of other mfns stop there.
  *
- * p2m view: two bits per pfn in a sparse bitmap (p2m_state): TAGGED, a
- * FOREIGN tag, and ENTRY, an entry set by p2mo_p2m_set() (a struct
- * p2mo_p2m_entry, hashed by pfn).  A pfn with neither, the common case,
- * costs one word test before the backend's p2m.  Neither writes anything
- * underneath: the
- * view of a tagged pfn is FOREIGN_FRAME(view without the tag), and
+ * p2m view: one word per pfn (view.h): FOREIGN tag and p2m-entry bits,
+ * and for a tagged pfn the frame it is tagged for and that frame's
+ * answer.  A pfn with a zero word, the common case, costs one load before
+ * the backend's p2m; a shared local frame is answered from its frontend
+ * pfn's word without a hash walk.  Entries set by p2mo_p2m_set() are
+ * struct p2mo_p2m_entry, hashed by pfn.  Nothing underneath is written:
+ * the view of a tagged pfn is FOREIGN_FRAME(view without the tag), and
  * clearing the tag or the entry shows the old value again, exactly.  The
  * backend's own p2m is never written.
  *
  * Locking and RCU rules (lock order: locks.h):
- * - Lookups take no lock: bitmap tests, then rcu_read_lock() around a
- *   chain walk; fields a reader uses are immutable after publication
- *   (mfn, bpfn, pfn) or single words read with READ_ONCE() (val).
+ * - Lookups take no lock.  The inline ones read the backend's arrays and
+ *   the view word, nothing else.  The others test bits, then walk a chain
+ *   under rcu_read_lock().
+ * - m2p entries are reused at once, without a grace period: a removed
+ *   entry goes to a per-CPU pool of the table and the next add may link
+ *   it into another chain with another key, while a reader still stands
+ *   on it (as KVM's lockless rmap walker and the kernel's nulls lists
+ *   allow for).  Their cache is SLAB_TYPESAFE_BY_RCU, so under
+ *   rcu_read_lock() an entry stays an entry; a reader of an m2p chain
+ *   brackets its walk with the stripe's seqcount, which every chain
+ *   change bumps, and walks again if it moved (p2mo_m2p_find_from(); the
+ *   stripe lock after a few tries).  Nothing else reads m2p entries.
+ * - p2m entries are immutable after publication but val, read with
+ *   READ_ONCE(), and freed after a grace period (call_rcu()).
  * - All changes of m2p overrides go through one write path,
  *   p2mo_override_add() and p2mo_override_remove() in m2p.c: with the
  *   mfn's m2p stripe held they update the chain (reverse map), the filter
- *   bit, the FOREIGN tag (taking the frontend pfn's p2m stripe inside) and
+ *   bit, the FOREIGN tag and answer in the frontend pfn's view word, and
  *   nothing else.  p2mo_p2m_set()/p2mo_p2m_clear() take the p2m stripe.
- * - A bit is set before the entry it covers is published and cleared
- *   after the last entry it covers is unlinked: a clear bit means absent.
- * - Entries are unlinked with hlist_del_rcu() and freed by call_rcu();
- *   p2mo_table_uninit() waits with rcu_barrier().
+ *   View words change by cmpxchg() only; a tag over a p2m entry is set
+ *   with the pfn's p2m stripe held too, so that the entry cannot change
+ *   between the check and the tag.
+ * - A filter bit is set before the entry it covers is published and
+ *   cleared after the last entry it covers is unlinked.  An ENTRY bit is
+ *   set after its entry is published and cleared before it is unlinked.
+ *   A TAGGED bit is set after the frame's first override is published
+ *   and cleared before its last one is unlinked.
+ * - Entries are unlinked with hlist_del_rcu(); p2mo_table_uninit() waits
+ *   for readers with rcu_barrier().
  */
 #ifndef _P2MO_TABLE_H
 #define _P2MO_TABLE_H
@@ -39,8 +57,9 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include "backend.h"
-#include "bitmap.h"
+#include "filter.h"
 #include "htab.h"
+#include "view.h"
 
 /**
  * struct p2mo_params - size of one set of override tables
@@ -83,12 +102,19 @@ struct p2mo_stats {
 extern const char * const p2mo_stat_names[P2MO_STAT_NR];
 
 struct p2mo_table {
+	/* What the inline lookups read, first: copied from the backend. */
+	const unsigned long *m2p;	/* direct m2p, or NULL */
+	const unsigned long *p2m;	/* direct p2m, or NULL */
+	unsigned long m2p_limit;	/* max_mfn with both arrays, else 0 */
+	unsigned long p2m_limit;	/* max_pfn with a direct p2m, else 0 */
+	struct p2mo_view view;		/* a word per pfn: tags, entries */
+
 	struct p2mo_backend *be;
-	struct p2mo_htab m2p;		/* struct p2mo_m2p_entry, by mfn */
-	struct p2mo_bitmap m2p_filter;	/* mfns with an override */
-	struct p2mo_htab p2m;		/* struct p2mo_p2m_entry, by pfn */
-	struct p2mo_bitmap p2m_state;	/* 2 bits per pfn: P2MO_PFN_* */
+	struct p2mo_htab m2p_hash;	/* struct p2mo_m2p_entry, by mfn */
+	struct p2mo_filter m2p_filter;	/* mfns with an override */
+	struct p2mo_htab p2m_hash;	/* struct p2mo_p2m_entry, by pfn */
 	struct p2mo_stats __percpu *stats;	/* counters; gauges derive */
+	struct p2mo_pool __percpu *pool;	/* free m2p entries */
 };
 
 struct p2mo_m2p_entry {
@@ -99,17 +125,23 @@ struct p2mo_m2p_entry {
 		/*
 		 * Frontend pfn tagged for the mfn, or P2MO_INVALID_ENTRY;
 		 * the same in every entry of the mfn.  Writers only, under
-		 * the stripe, while linked; the rcu_head takes its place
-		 * once the entry is unlinked.
+		 * the stripe, while linked.
 		 */
 		unsigned long tag_pfn;
-		struct rcu_head rcu;
+		struct p2mo_m2p_entry *free_next;	/* in a pool */
 	};
 };
 
-/* The state bits of a pfn in p2m_state */
-#define P2MO_PFN_TAGGED	1UL	/* FOREIGN tag: view is FOREIGN_FRAME(...) */
-#define P2MO_PFN_ENTRY	2UL	/* a p2mo_p2m_set() entry hides the backend */
+/*
+ * Free m2p entries of one CPU, ready for the next add: taken and given
+ * back under a stripe lock (interrupts off), up to P2MO_POOL_MAX.
+ */
+struct p2mo_pool {
+	struct p2mo_m2p_entry *head;
+	unsigned int nr;
+};
+
+#define P2MO_POOL_MAX	1024
 
 struct p2mo_p2m_entry {
 	struct hlist_node node;
@@ -172,6 +204,10 @@ unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn);
 unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn);
 
 typedef int (*p2mo_rmap_fn)(void *arg, unsigned long mfn, unsigned long bpfn);
+bool p2mo_m2p_find_from(struct p2mo_table *t, unsigned long mfn,
+			unsigned long min, unsigned long *bpfn);
+bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
+		    unsigned long *bpfn);
 int p2mo_rmap_walk(struct p2mo_table *t, unsigned long mfn,
 		   p2mo_rmap_fn fn, void *arg);
 unsigned int p2mo_m2p_find_all(struct p2mo_table *t, unsigned long mfn,
@@ -180,78 +216,82 @@ unsigned int p2mo_m2p_find_all(struct p2mo_table *t, unsigned long mfn,
 int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val);
 int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn);
 
-/* entry allocation (table.c); published entries are freed after RCU */
+/*
+ * Entry allocation (table.c).  m2p entries: from the slab, to the slab at
+ * any time (SLAB_TYPESAFE_BY_RCU), or through the CPU's pool with
+ * interrupts off.  p2m entries: published ones are freed after RCU.
+ */
 struct p2mo_m2p_entry *p2mo_m2p_entry_alloc(gfp_t gfp);
-void p2mo_m2p_entry_free(struct p2mo_m2p_entry *e, bool published);
+void p2mo_m2p_entry_free(struct p2mo_m2p_entry *e);
+void p2mo_pool_trim(struct p2mo_table *t);
 struct p2mo_p2m_entry *p2mo_p2m_entry_alloc(gfp_t gfp);
 void p2mo_p2m_entry_free(struct p2mo_p2m_entry *e);
 void p2mo_p2m_entry_free_published(struct p2mo_p2m_entry *e);
 
 /* p2m.c internals of the write path, called with the m2p stripe held */
-bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn);
+bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn,
+		  unsigned long bpfn);
+void p2mo_tag_answer(struct p2mo_table *t, unsigned long pfn,
+		     unsigned long mfn, unsigned long bpfn);
 void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn,
 		    unsigned long mfn);
 
 /* Checks shared by the write paths; log and count a rejected call. */
-bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
-		   unsigned long frame, unsigned long limit);
+bool p2mo_frame_rejected(struct p2mo_table *t, const char *what,
+			 unsigned long frame, unsigned long limit);
+
+static inline bool p2mo_frame_ok(struct p2mo_table *t, const char *what,
+				 unsigned long frame, unsigned long limit)
+{
+	return likely(frame < limit) ||
+	       p2mo_frame_rejected(t, what, frame, limit);
+}
+
+/* An entry of this CPU's pool, or NULL.  Interrupts off. */
+static inline struct p2mo_m2p_entry *p2mo_m2p_entry_get(struct p2mo_table *t)
+{
+	struct p2mo_pool *pool = this_cpu_ptr(t->pool);
+	struct p2mo_m2p_entry *e = pool->head;
+
+	lockdep_assert_irqs_disabled();
+	if (e) {
+		pool->head = e->free_next;
+		pool->nr--;
+	}
+	return e;
+}
+
+/* Give @e, unlinked, to this CPU's pool or the slab.  Interrupts off. */
+static inline void p2mo_m2p_entry_put(struct p2mo_table *t, struct p2mo_m2p_entry *e)
+{
+	struct p2mo_pool *pool = this_cpu_ptr(t->pool);
+
+	lockdep_assert_irqs_disabled();
+	if (pool->nr >= P2MO_POOL_MAX) {
+		p2mo_m2p_entry_free(e);
+		return;
+	}
+	e->free_next = pool->head;
+	pool->head = e;
+	pool->nr++;
+}
+
+
 
 /* ---- lockless lookups (rcu_read_lock() inside; callers need nothing) ---- */
 
-/* The P2MO_PFN_* bits of @pfn, which must be below be->max_pfn. */
-static __always_inline unsigned int p2mo_pfn_state_in(struct p2mo_table *t,
-						      unsigned long pfn)
-{
-	unsigned long bit = 2 * pfn, *c;
-
-	c = READ_ONCE(t->p2m_state.chunks[bit / P2MO_CHUNK_BITS]);
-	if (!c)
-		return 0;
-	bit %= P2MO_CHUNK_BITS;
-	return (READ_ONCE(c[bit / BITS_PER_LONG]) >> (bit % BITS_PER_LONG)) & 3;
-}
-
+/* The P2MO_PFN_* bits of @pfn; 0 out of range. */
 static inline unsigned int p2mo_pfn_state(struct p2mo_table *t,
 					  unsigned long pfn)
 {
-	if (unlikely(pfn >= t->be->max_pfn))
-		return 0;
-	return p2mo_pfn_state_in(t, pfn);
-}
-
-/* First (lowest backend pfn) override of @mfn, without the filter. */
-static __always_inline bool p2mo_m2p_walk_first(struct p2mo_table *t,
-						unsigned long mfn,
-						unsigned long *bpfn)
-{
-	struct p2mo_m2p_entry *e;
-	bool found = false;
-
-	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->m2p, mfn), node) {
-		if (e->mfn == mfn) {
-			*bpfn = e->bpfn;
-			found = true;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found;
-}
-
-/* First (lowest backend pfn) override of @mfn. */
-static inline bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
-				  unsigned long *bpfn)
-{
-	return p2mo_bitmap_test(&t->m2p_filter, mfn) &&
-	       p2mo_m2p_walk_first(t, mfn, bpfn);
+	return p2mo_view_word(&t->view, pfn) & P2MO_PFN_STATE;
 }
 
 /*
- * The hot lookups.  Inline is only the common case of a backend with
- * direct tables and a pfn with no state bits (no tag, no entry): one
- * range check, the arrays, one word of p2m_state.  Everything else is
- * answered out of line, with the same semantics.
+ * The hot lookups.  Inline are the common cases of a backend with direct
+ * tables: a pfn with a zero view word (one range check, the arrays, one
+ * word), and a shared local frame whose frontend pfn's word answers.
+ * Everything else is answered out of line, with the same semantics.
  */
 
 /**
@@ -262,10 +302,8 @@ static inline bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
 static inline unsigned long p2mo_table_get_p2m(struct p2mo_table *t,
 					       unsigned long pfn)
 {
-	const unsigned long *p2m = t->be->p2m;
-
-	if (likely(p2m && pfn < t->be->max_pfn && !p2mo_pfn_state_in(t, pfn)))
-		return READ_ONCE(p2m[pfn]);
+	if (likely(pfn < t->p2m_limit && !p2mo_view_word_in(&t->view, pfn)))
+		return READ_ONCE(t->p2m[pfn]);
 	return p2mo_get_p2m_slow(t, pfn);
 }
 
@@ -290,27 +328,21 @@ static inline unsigned long p2mo_table_pfn_to_mfn(struct p2mo_table *t,
 static inline unsigned long p2mo_table_mfn_to_pfn(struct p2mo_table *t,
 						  unsigned long mfn)
 {
-	const unsigned long *m2p = t->be->m2p, *p2m = t->be->p2m;
-	unsigned long pfn, bpfn;
-	unsigned int state;
+	unsigned long pfn, w;
 
-	if (likely(m2p && p2m && mfn < t->be->max_mfn)) {
-		pfn = READ_ONCE(m2p[mfn]);
-		if (unlikely(pfn >= t->be->max_pfn))
-			goto slow;
-		state = p2mo_pfn_state_in(t, pfn);
-		if (likely(!state) && READ_ONCE(p2m[pfn]) == mfn)
-			return pfn;
-		/*
-		 * A local frame shared with a local backend: the tag says an
-		 * override exists, go straight to it (no filter, no retry).
-		 */
-		if (state == P2MO_PFN_TAGGED && p2mo_m2p_walk_first(t, mfn, &bpfn)) {
-			p2mo_stat_inc(t, P2MO_STAT_LOOKUPS_HIT);
-			return bpfn;
+	if (likely(mfn < t->m2p_limit)) {
+		pfn = READ_ONCE(t->m2p[mfn]);
+		if (likely(pfn < t->p2m_limit)) {
+			w = p2mo_view_word_in(&t->view, pfn);
+			if (likely(!w)) {
+				if (READ_ONCE(t->p2m[pfn]) == mfn)
+					return pfn;
+			} else if (p2mo_view_answers(w, mfn)) {
+				/* a local frame shared with a local backend */
+				return p2mo_view_answer(w);
+			}
 		}
 	}
-slow:
 	return p2mo_mfn_to_pfn_slow(t, mfn);
 }
 

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The p2m view words: one unsigned long per pfn, what the override layer
+ * knows of the pfn, read by every lookup.  Word 0, the common case, means
+ * "nothing here: the backend's p2m is the view".  Otherwise:
+ *
+ *   bits 0-1   P2MO_PFN_TAGGED (FOREIGN tag), P2MO_PFN_ENTRY (p2m entry)
+ *   bit  2     P2MO_VIEW_ANSWER: the pfn is tagged for the frame in bits
+ *              3-33, and bits 34-63 hold the answer of mfn_to_pfn() for
+ *              that frame (its lowest backend pfn), so that a lookup of a
+ *              shared local frame needs no hash walk.  Set only when the
+ *              mfn fits 31 bits and the pfn 30 (8 TiB of machine, 4 TiB
+ *              of backend pfns); a tag without it is answered out of line.
+ *
+ * Words live in page-sized chunks.  A chunk that was never written is
+ * the shared read-only zero chunk, so a reader loads the chunk base and
+ * the word with no NULL test.  A directory slot holds its chunk's address
+ * less the offset of the chunk's first pfn (a "base"), so that the word
+ * of pfn p is at base + p * sizeof(long), with no masking.  A real chunk
+ * replaces the zero chunk once, with cmpxchg() (ordered after the chunk
+ * is zeroed), and stays until the view is freed.  Words change with cmpxchg() only, so writers under different
+ * locks (the frame's m2p stripe for tags, the pfn's p2m stripe for
+ * entries) each see the other's bits; readers use READ_ONCE().
+ */
+#ifndef _P2MO_VIEW_H
+#define _P2MO_VIEW_H
+
+#include <linux/bits.h>
+#include <linux/compiler.h>
+#include <linux/gfp.h>
+
+#define P2MO_PFN_TAGGED		1UL	/* FOREIGN tag: view is FOREIGN_FRAME(...) */
+#define P2MO_PFN_ENTRY		2UL	/* a p2mo_p2m_set() entry hides the backend */
+#define P2MO_PFN_STATE		3UL
+#define P2MO_VIEW_ANSWER	4UL
+#define P2MO_VIEW_MFN_SHIFT	3
+#define P2MO_VIEW_BPFN_SHIFT	34
+#define P2MO_VIEW_KEY_MASK	(BIT(P2MO_VIEW_BPFN_SHIFT) - 1)
+#define P2MO_VIEW_MAX_MFN	BIT(P2MO_VIEW_BPFN_SHIFT - P2MO_VIEW_MFN_SHIFT)
+#define P2MO_VIEW_MAX_BPFN	BIT(BITS_PER_LONG - P2MO_VIEW_BPFN_SHIFT)
+#define P2MO_VIEW_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
+
+struct p2mo_view {
+	unsigned long *bases;	/* per chunk: its address - first pfn * 8 */
+	unsigned long nr_chunks;
+	unsigned long nr_pfns;
+};
+
+/*
+ * A single-copy-atomic load, as READ_ONCE().  GCC 12 does not fold the
+ * address of a volatile access into the load (READ_ONCE() of a[i] costs
+ * an lea and a mov); a relaxed atomic load is the same one load, folded.
+ * Used on the two loads every lookup makes here.
+ */
+#define p2mo_load_once(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+/* Word of @pfn, which must be below nr_pfns. */
+static __always_inline unsigned long p2mo_view_word_in(const struct p2mo_view *v,
+						       unsigned long pfn)
+{
+	unsigned long base = p2mo_load_once(v->bases[pfn / P2MO_VIEW_PER_CHUNK]);
+
+	return p2mo_load_once(*(unsigned long *)(base + pfn * sizeof(long)));
+}
+
+/* Where the word of @pfn is: its chunk must exist (p2mo_view_prepare()). */
+static inline unsigned long *p2mo_view_slot(const struct p2mo_view *v,
+					    unsigned long pfn)
+{
+	return (unsigned long *)(READ_ONCE(v->bases[pfn / P2MO_VIEW_PER_CHUNK]) +
+				 pfn * sizeof(long));
+}
+
+static inline unsigned long p2mo_view_word(const struct p2mo_view *v,
+					   unsigned long pfn)
+{
+	return pfn < v->nr_pfns ? p2mo_view_word_in(v, pfn) : 0;
+}
+
+/*
+ * Does word @w answer mfn_to_pfn(@mfn) by itself?  @mfn below 2^61 (any
+ * array bound is), so that the shift cannot wrap onto a smaller frame.
+ */
+static __always_inline bool p2mo_view_answers(unsigned long w,
+					      unsigned long mfn)
+{
+	return (w & P2MO_VIEW_KEY_MASK) ==
+	       (mfn << P2MO_VIEW_MFN_SHIFT | P2MO_VIEW_ANSWER | P2MO_PFN_TAGGED);
+}
+
+static __always_inline unsigned long p2mo_view_answer(unsigned long w)
+{
+	return w >> P2MO_VIEW_BPFN_SHIFT;
+}
+
+/* The word of a pfn in @state, tagged for @mfn whose answer is @bpfn. */
+static inline unsigned long p2mo_view_tagged(unsigned long state,
+					     unsigned long mfn,
+					     unsigned long bpfn)
+{
+	state = (state & P2MO_PFN_STATE) | P2MO_PFN_TAGGED;
+	if (state != P2MO_PFN_TAGGED || mfn >= P2MO_VIEW_MAX_MFN ||
+	    bpfn >= P2MO_VIEW_MAX_BPFN)
+		return state;
+	return state | P2MO_VIEW_ANSWER | mfn << P2MO_VIEW_MFN_SHIFT |
+	       bpfn << P2MO_VIEW_BPFN_SHIFT;
+}
+
+int p2mo_view_init(struct p2mo_view *v, unsigned long nr_pfns);
+void p2mo_view_uninit(struct p2mo_view *v);
+bool p2mo_view_has_chunk(const struct p2mo_view *v, unsigned long pfn);
+bool p2mo_view_prepare(struct p2mo_view *v, unsigned long pfn,
+		       unsigned long **spare);
+bool p2mo_view_cmpxchg(struct p2mo_view *v, unsigned long pfn,
+		       unsigned long old, unsigned long new);
+unsigned long p2mo_view_next(const struct p2mo_view *v, unsigned long pfn,
+			     unsigned long mask);
+size_t p2mo_view_bytes(const struct p2mo_view *v);
+
+#endif /* _P2MO_VIEW_H */
