@@ -30,7 +30,6 @@
 #include <linux/sort.h>
 #include "legacy.h"
 #include "util.h"
-#include "p2mo_trace.h"
 
 #define BENCH_W		1024	/* working set: frames in flight */
 #define BENCH_EXTRA	1024	/* local frames that are not overridden */
@@ -59,6 +58,11 @@ static const char * const bench_fig_name[F_NR] = {
 
 /* picoseconds per op (bytes for F_BYTES), per size */
 static u64 bench_res[BENCH_SIZES][F_NR];
+/*
+ * For a figure timed in turn with its floor: the median over the runs of
+ * figure / floor (x1000), each run against the floor's run next to it.
+ */
+static u64 bench_paired[BENCH_SIZES][F_NR];
 
 struct bench {
 	unsigned long n, nmiss;
@@ -305,23 +309,28 @@ static u64 bench_median_of(u64 *runs)
 
 /*
  * Medians over BENCH_REPS runs of each of the @nr loops @fns, run in
- * turn, in picoseconds per op, into @out.
+ * turn, in picoseconds per op, into @out; into @paired (if not NULL), the
+ * median of fns[1]'s run / fns[0]'s run, x1000.
  */
 static void bench_group(struct bench *b, const bench_fn *fns, unsigned int nr,
 			unsigned int rounds, unsigned long ops_per_round,
-			u64 *out)
+			u64 *out, u64 *paired)
 {
-	u64 runs[BENCH_GROUP_MAX][BENCH_REPS];
+	u64 runs[BENCH_GROUP_MAX][BENCH_REPS], ratio[BENCH_REPS];
 	unsigned int i, j;
 
-	if (WARN_ON_ONCE(nr > BENCH_GROUP_MAX))
+	if (WARN_ON_ONCE(nr > BENCH_GROUP_MAX || (paired && nr < 2)))
 		return;
 	for (j = 0; j < nr; j++)
 		fns[j](b, 1);	/* warm up */
-	for (i = 0; i < BENCH_REPS; i++)
+	for (i = 0; i < BENCH_REPS; i++) {
 		for (j = 0; j < nr; j++)
 			runs[j][i] = fns[j](b, rounds) * 1000 /
 				     (rounds * ops_per_round);
+		ratio[i] = runs[0][i] ? runs[1][i] * 1000 / runs[0][i] : 0;
+	}
+	if (paired)
+		*paired = bench_median_of(ratio);
 	for (j = 0; j < nr; j++)
 		out[j] = bench_median_of(runs[j]);
 }
@@ -331,7 +340,7 @@ static u64 bench_median(struct bench *b, bench_fn fn, unsigned int rounds,
 {
 	u64 out;
 
-	bench_group(b, &fn, 1, rounds, ops_per_round, &out);
+	bench_group(b, &fn, 1, rounds, ops_per_round, &out, NULL);
 	return out;
 }
 
@@ -349,7 +358,7 @@ static int bench_setup(struct kunit *test, struct bench *b, unsigned long n)
 	b->n = n;
 	b->nmiss = nmiss;
 	b->base = local;
-	b->m = p2mo_sim_machine_create(local + 16 + 2048, 64);
+	b->m = p2mo_sim_machine_create(local + 16, 64);
 	KUNIT_ASSERT_NOT_NULL(test, b->m);
 	b->d = p2mo_sim_domain_create(b->m, 0, b->base + local, local, 64);
 	KUNIT_ASSERT_NOT_NULL(test, b->d);
@@ -432,17 +441,40 @@ static void bench_print(const char *fig, const char *size, u64 v,
 		unit);
 }
 
-/* A figure and its floor, timed in turn. */
-static void bench_pair(struct bench *b, bench_fn floor, bench_fn ours,
-		       unsigned int rounds, unsigned long ops, u64 *floor_ps,
-		       u64 *ours_ps)
+/* Figure @fig and its floor @floor_fig of size @s, timed in turn. */
+static void bench_pair(struct bench *b, unsigned int s, bench_fn floor,
+		       bench_fn ours, enum bench_fig floor_fig,
+		       enum bench_fig fig, unsigned int rounds,
+		       unsigned long ops)
 {
 	const bench_fn fns[] = { floor, ours };
 	u64 out[ARRAY_SIZE(fns)];
 
-	bench_group(b, fns, ARRAY_SIZE(fns), rounds, ops, out);
-	*floor_ps = out[0];
-	*ours_ps = out[1];
+	bench_group(b, fns, ARRAY_SIZE(fns), rounds, ops, out,
+		    &bench_paired[s][fig]);
+	bench_res[s][floor_fig] = out[0];
+	bench_res[s][fig] = out[1];
+}
+
+/* hit lookups at N=1M over N=1k, x1000, the two timed in turn */
+static u64 bench_lookup_scaling;
+
+static void bench_scaling(struct kunit *test, struct bench *big)
+{
+	struct bench *small = kunit_kzalloc(test, sizeof(*small), GFP_KERNEL);
+	u64 ratio[BENCH_REPS], t_small;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, small);
+	bench_setup(test, small, bench_n[1]);
+	bench_hit(small, 1);
+	bench_hit(big, 1);
+	for (i = 0; i < BENCH_REPS; i++) {
+		t_small = bench_hit(small, BENCH_ROUNDS);
+		ratio[i] = t_small ? bench_hit(big, BENCH_ROUNDS) * 1000 / t_small : 0;
+	}
+	bench_lookup_scaling = bench_median_of(ratio);
+	bench_teardown(small);
 }
 
 static void bench_size(struct kunit *test, unsigned int s)
@@ -455,24 +487,24 @@ static void bench_size(struct kunit *test, unsigned int s)
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	bench_setup(test, b, bench_n[s]);
 	bench_check_answers(test, b);
-	bench_pair(b, bench_raw_hit, bench_hit, BENCH_ROUNDS, BENCH_W,
-		   &r[F_RAW_HIT], &r[F_HIT]);
+	bench_pair(b, s, bench_raw_hit, bench_hit, F_RAW_HIT, F_HIT,
+		   BENCH_ROUNDS, BENCH_W);
 	r[F_LEG_HIT] = bench_median(b, bench_leg_hit, slow, BENCH_W);
-	bench_pair(b, bench_raw_miss, bench_miss, BENCH_ROUNDS, BENCH_W,
-		   &r[F_RAW_MISS], &r[F_MISS]);
+	bench_pair(b, s, bench_raw_miss, bench_miss, F_RAW_MISS, F_MISS,
+		   BENCH_ROUNDS, BENCH_W);
 	r[F_LEG_MISS] = bench_median(b, bench_leg_miss, BENCH_ROUNDS, BENCH_W);
-	bench_pair(b, bench_rawp2m, bench_p2m, BENCH_ROUNDS, BENCH_W,
-		   &r[F_RAW_P2M], &r[F_P2M]);
-	bench_pair(b, bench_cold_raw, bench_cold_hit, 1, BENCH_COLD,
-		   &r[F_COLD_RAW], &r[F_COLD_HIT]);
-	bench_pair(b, bench_cold_raw_miss, bench_cold_miss, 1, BENCH_COLD,
-		   &r[F_COLD_RAW_MISS], &r[F_COLD_MISS]);
+	bench_pair(b, s, bench_rawp2m, bench_p2m, F_RAW_P2M, F_P2M,
+		   BENCH_ROUNDS, BENCH_W);
+	bench_pair(b, s, bench_cold_raw, bench_cold_hit, F_COLD_RAW,
+		   F_COLD_HIT, 1, BENCH_COLD);
+	bench_pair(b, s, bench_cold_raw_miss, bench_cold_miss, F_COLD_RAW_MISS,
+		   F_COLD_MISS, 1, BENCH_COLD);
 	if (slow == 2) {
 		r[F_ADDRM] = bench_median(b, bench_addrm, 4, BENCH_EXTRA);
 		r[F_LEG_ADDRM] = bench_median(b, bench_leg_addrm, 1, BENCH_EXTRA);
 	} else {
-		bench_pair(b, bench_leg_addrm, bench_addrm, 4, BENCH_EXTRA,
-			   &r[F_LEG_ADDRM], &r[F_ADDRM]);
+		bench_pair(b, s, bench_leg_addrm, bench_addrm, F_LEG_ADDRM,
+			   F_ADDRM, 4, BENCH_EXTRA);
 	}
 	r[F_BATCH] = bench_median(b, bench_batch, 64, 1);
 	r[F_BYTES] = bench_bytes(b) * 1000 / bench_n[s];
@@ -480,6 +512,8 @@ static void bench_size(struct kunit *test, unsigned int s)
 		bench_print(bench_fig_name[f], bench_label[s], r[f],
 			    f == F_BYTES ? "bytes" : "ns");
 	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&b->t), (long)bench_n[s]);
+	if (s == BENCH_SIZES - 1)
+		bench_scaling(test, b);
 	bench_teardown(b);
 }
 
@@ -511,14 +545,35 @@ static void bench_ratio(const char *name, u64 a, u64 b)
 	pr_info("bench: %s %llu.%02llu x\n", name, x / 100, x % 100);
 }
 
+/* figure @a over figure @b, x1000: paired per run when they were timed so */
+static u64 bench_ratio_at(unsigned int s, enum bench_fig a, enum bench_fig b)
+{
+	if (bench_paired[s][a])
+		return bench_paired[s][a];
+	return bench_res[s][b] ? bench_res[s][a] * 1000 / bench_res[s][b] : 0;
+}
+
 static u64 bench_max_ratio(enum bench_fig a, enum bench_fig b)
 {
 	u64 m = 0;
 	unsigned int s;
 
 	for (s = 0; s < BENCH_SIZES; s++)
-		m = max(m, bench_res[s][b] ? bench_res[s][a] * 1000 / bench_res[s][b] : 0);
+		m = max(m, bench_ratio_at(s, a, b));
 	return m;
+}
+
+static void bench_ratio_row(const char *name, enum bench_fig a,
+			    enum bench_fig b)
+{
+	u64 v[BENCH_SIZES];
+	unsigned int s;
+
+	for (s = 0; s < BENCH_SIZES; s++)
+		v[s] = bench_ratio_at(s, a, b);
+	pr_info("bench| %-20s %8llu.%03llu %8llu.%03llu %8llu.%03llu %8llu.%03llu\n",
+		name, v[0] / 1000, v[0] % 1000, v[1] / 1000, v[1] % 1000,
+		v[2] / 1000, v[2] % 1000, v[3] / 1000, v[3] % 1000);
 }
 
 static void bench_summary(struct kunit *test)
@@ -535,6 +590,13 @@ static void bench_summary(struct kunit *test)
 			bench_res[1][s] / 1000, bench_res[1][s] % 1000,
 			bench_res[2][s] / 1000, bench_res[2][s] % 1000,
 			bench_res[3][s] / 1000, bench_res[3][s] % 1000);
+	pr_info("bench| ratios (median of per-run ratios, x)\n");
+	bench_ratio_row("hit / raw_hit", F_HIT, F_RAW_HIT);
+	bench_ratio_row("miss / raw_miss", F_MISS, F_RAW_MISS);
+	bench_ratio_row("p2m / raw_p2m", F_P2M, F_RAW_P2M);
+	bench_ratio_row("cold_hit / raw", F_COLD_HIT, F_COLD_RAW);
+	bench_ratio_row("cold_miss / raw", F_COLD_MISS, F_COLD_RAW_MISS);
+	bench_ratio_row("addrm / legacy", F_ADDRM, F_LEG_ADDRM);
 	bench_ratio("hit_vs_raw_max", bench_max_ratio(F_HIT, F_RAW_HIT), 1000);
 	bench_ratio("miss_vs_raw_max", bench_max_ratio(F_MISS, F_RAW_MISS), 1000);
 	bench_ratio("p2m_vs_raw_max", bench_max_ratio(F_P2M, F_RAW_P2M), 1000);
@@ -542,86 +604,20 @@ static void bench_summary(struct kunit *test)
 	bench_ratio("cold_miss_vs_raw_max", bench_max_ratio(F_COLD_MISS, F_COLD_RAW_MISS),
 		    1000);
 	bench_ratio("cold_lookup_1M_vs_1k", bench_res[3][F_COLD_HIT], bench_res[1][F_COLD_HIT]);
-	bench_ratio("lookup_1M_vs_1k", bench_res[3][F_HIT], bench_res[1][F_HIT]);
+	/* timed in turn with a 1k table alive next to the 1M one */
+	bench_ratio("lookup_1M_vs_1k", bench_lookup_scaling, 1000);
 	bench_ratio("lookup_speedup_vs_legacy_1M", bench_res[3][F_LEG_HIT],
 		    bench_res[3][F_HIT]);
 	bench_ratio("lookup_speedup_vs_legacy_1k", bench_res[1][F_LEG_HIT],
 		    bench_res[1][F_HIT]);
 	bench_ratio("update_speedup_vs_legacy_1M", bench_res[3][F_LEG_ADDRM],
 		    bench_res[3][F_ADDRM]);
-	bench_ratio("update_speedup_vs_legacy_1k", bench_res[1][F_LEG_ADDRM],
-		    bench_res[1][F_ADDRM]);
+	bench_ratio("update_speedup_vs_legacy_1k", 1000,
+		    bench_ratio_at(1, F_ADDRM, F_LEG_ADDRM));
 	pr_info("bench: bytes_per_override %llu.%03llu bytes\n",
 		bench_res[3][F_BYTES] / 1000, bench_res[3][F_BYTES] % 1000);
 }
 
-
-/* TEMP: write path costs */
-static u64 tmp_time(struct bench *b, int mode)
-{
-	unsigned int j, r;
-	u64 t0 = ktime_get_ns();
-	unsigned long flags;
-	struct p2mo_lock *l = &b->t.m2p_hash.locks[0];
-	unsigned long w = 0;
-
-	for (r = 0; r < 16; r++) {
-		switch (mode) {
-		case 0: /* local add/remove */
-			for (j = 0; j < BENCH_EXTRA; j++)
-				p2mo_override_add(&b->t, bench_extra_mfn(b, j), b->base + b->n + j, GFP_KERNEL);
-			for (j = 0; j < BENCH_EXTRA; j++)
-				p2mo_override_remove(&b->t, bench_extra_mfn(b, j), b->base + b->n + j);
-			break;
-		case 1: /* remote frame: above the local ones, not local */
-			for (j = 0; j < BENCH_EXTRA; j++)
-				p2mo_override_add(&b->t, b->m->nr_mfns - 1 - j, b->base + b->n + j, GFP_KERNEL);
-			for (j = 0; j < BENCH_EXTRA; j++)
-				p2mo_override_remove(&b->t, b->m->nr_mfns - 1 - j, b->base + b->n + j);
-			break;
-		case 2:
-			for (j = 0; j < 2 * BENCH_EXTRA; j++) {
-				flags = p2mo_lock(l);
-				p2mo_unlock(l, flags);
-			}
-			break;
-		case 3:
-			for (j = 0; j < 2 * BENCH_EXTRA; j++) {
-				flags = p2mo_lock(l);
-				write_seqcount_begin(&l->seq);
-				write_seqcount_end(&l->seq);
-				p2mo_unlock(l, flags);
-			}
-			break;
-		case 4:
-			for (j = 0; j < 2 * BENCH_EXTRA; j++) {
-				cmpxchg(&w, 0UL, 5UL);
-				cmpxchg(&w, 5UL, 0UL);
-			}
-			break;
-		case 5:
-			for (j = 0; j < 2 * BENCH_EXTRA; j++)
-				trace_p2mo_tag_set(1, 2);
-			break;
-		}
-	}
-	return (ktime_get_ns() - t0) * 1000 / (16 * BENCH_EXTRA);
-}
-
-static void bench_costs(struct kunit *test)
-{
-	struct bench *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
-	int m;
-
-	bench_setup(test, b, 1024);
-	for (m = 0; m < 300; m++)
-		tmp_time(b, 0);
-	for (m = 0; m < 6; m++) {
-		tmp_time(b, m);
-		pr_info("cost: mode %d %llu ps per add+remove\n", m, tmp_time(b, m));
-	}
-	bench_teardown(b);
-}
 
 static struct kunit_case p2mo_bench_cases[] = {
 	KUNIT_CASE(bench_n1),

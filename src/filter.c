@@ -27,13 +27,6 @@ void p2mo_filter_uninit(struct p2mo_filter *f)
 	f->chunks = NULL;
 }
 
-/* Frames out of range have no byte to write, hence need no chunk. */
-bool p2mo_filter_has_chunk(const struct p2mo_filter *f, unsigned long frame)
-{
-	return frame >= f->nr_frames ||
-	       READ_ONCE(f->chunks[frame / P2MO_FILTER_PER_CHUNK]);
-}
-
 /*
  * Make sure the chunk of @frame exists, installing *@spare (taken: set to
  * NULL) if it does not.  Return: false if it does not and there is no
@@ -52,25 +45,6 @@ bool p2mo_filter_prepare(struct p2mo_filter *f, unsigned long frame,
 	if (!cmpxchg(slot, NULL, (u8 *)*spare))
 		*spare = NULL;
 	return true;
-}
-
-/* The chunk must exist (p2mo_filter_prepare()); out of range is ignored. */
-void p2mo_filter_set(struct p2mo_filter *f, unsigned long frame)
-{
-	if (frame < f->nr_frames)
-		WRITE_ONCE(f->chunks[frame / P2MO_FILTER_PER_CHUNK]
-				    [frame % P2MO_FILTER_PER_CHUNK], 1);
-}
-
-void p2mo_filter_clear(struct p2mo_filter *f, unsigned long frame)
-{
-	u8 *c;
-
-	if (frame >= f->nr_frames)
-		return;
-	c = f->chunks[frame / P2MO_FILTER_PER_CHUNK];
-	if (c)
-		WRITE_ONCE(c[frame % P2MO_FILTER_PER_CHUNK], 0);
 }
 
 /* First frame with its byte set at or after @frame, or nr_frames. */

@@ -37,13 +37,38 @@ static inline bool p2mo_filter_test(const struct p2mo_filter *f,
 	return c && READ_ONCE(c[frame % P2MO_FILTER_PER_CHUNK]);
 }
 
+/* Frames out of range have no byte to write, hence need no chunk. */
+static inline bool p2mo_filter_has_chunk(const struct p2mo_filter *f,
+					 unsigned long frame)
+{
+	return frame >= f->nr_frames ||
+	       READ_ONCE(f->chunks[frame / P2MO_FILTER_PER_CHUNK]);
+}
+
+/* The chunk must exist (p2mo_filter_prepare()); out of range is ignored. */
+static inline void p2mo_filter_set(struct p2mo_filter *f, unsigned long frame)
+{
+	if (frame < f->nr_frames)
+		WRITE_ONCE(f->chunks[frame / P2MO_FILTER_PER_CHUNK]
+				    [frame % P2MO_FILTER_PER_CHUNK], 1);
+}
+
+static inline void p2mo_filter_clear(struct p2mo_filter *f,
+				     unsigned long frame)
+{
+	u8 *c;
+
+	if (frame >= f->nr_frames)
+		return;
+	c = f->chunks[frame / P2MO_FILTER_PER_CHUNK];
+	if (c)
+		WRITE_ONCE(c[frame % P2MO_FILTER_PER_CHUNK], 0);
+}
+
 int p2mo_filter_init(struct p2mo_filter *f, unsigned long nr_frames);
 void p2mo_filter_uninit(struct p2mo_filter *f);
-bool p2mo_filter_has_chunk(const struct p2mo_filter *f, unsigned long frame);
 bool p2mo_filter_prepare(struct p2mo_filter *f, unsigned long frame,
 			 unsigned long **spare);
-void p2mo_filter_set(struct p2mo_filter *f, unsigned long frame);
-void p2mo_filter_clear(struct p2mo_filter *f, unsigned long frame);
 unsigned long p2mo_filter_next(const struct p2mo_filter *f,
 			       unsigned long frame);
 size_t p2mo_filter_bytes(const struct p2mo_filter *f);

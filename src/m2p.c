@@ -75,7 +75,7 @@ static int p2mo_m2p_link(struct hlist_head *head, struct p2mo_m2p_entry *first,
 	return 0;
 }
 
-static bool p2mo_override_args_ok(struct p2mo_table *t, unsigned long mfn,
+static inline bool p2mo_override_args_ok(struct p2mo_table *t, unsigned long mfn,
 				  unsigned long bpfn)
 {
 	return p2mo_frame_ok(t, "mfn", mfn, t->be->max_mfn) &&
@@ -118,9 +118,11 @@ static int p2mo_add_spares_get(struct p2mo_table *t, struct p2mo_add_spares *sp,
 
 static void p2mo_add_spares_put(struct p2mo_add_spares *sp)
 {
-	p2mo_m2p_entry_free(sp->entry);
-	p2mo_chunk_free(sp->filter_chunk);
-	p2mo_chunk_free(sp->tag_chunk);
+	if (unlikely(sp->entry || sp->filter_chunk || sp->tag_chunk)) {
+		p2mo_m2p_entry_free(sp->entry);
+		p2mo_chunk_free(sp->filter_chunk);
+		p2mo_chunk_free(sp->tag_chunk);
+	}
 }
 
 /*
@@ -195,7 +197,9 @@ again:
 	sp.entry->mfn = mfn;
 	sp.entry->bpfn = bpfn;
 	owner = P2MO_INVALID_ENTRY;
-	first = p2mo_m2p_first_locked(head, mfn);
+	/* under the stripe the filter is exact: no walk for a new frame */
+	first = p2mo_filter_test(&t->m2p_filter, mfn) ?
+		p2mo_m2p_first_locked(head, mfn) : NULL;
 	if (!first) {
 		owner = p2mo_local_owner(t, mfn);
 		if (owner != P2MO_INVALID_ENTRY &&
