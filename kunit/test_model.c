@@ -315,13 +315,19 @@ static void m_cleanup(struct kunit *test, struct model *m)
 	m_check(test, m);
 }
 
-static void model_run(struct kunit *test, u64 seed)
+/*
+ * @out_of_line: hide the backend's arrays from the inline lookups, as the
+ * Xen backend does, so that every lookup takes the out-of-line path.
+ */
+static void model_run(struct kunit *test, u64 seed, bool out_of_line)
 {
 	struct model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	int fr;
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	m->f = p2mo_fix(test);
+	if (out_of_line)
+		m->f->t.m2p_limit = m->f->t.p2m_limit = 0;
 	m->seed = seed;
 	m->rng = seed;
 	memset(m->mapped_by, -1, sizeof(m->mapped_by));
@@ -343,24 +349,35 @@ static void model_run(struct kunit *test, u64 seed)
 
 static const u64 model_seeds[M_SEEDS] = { 1, 0x5eed, 0xdecafbad, 20261121 };
 
-static void model_random_ops(struct kunit *test)
+static void model_seeds_run(struct kunit *test, bool out_of_line)
 {
 	unsigned int i;
 
 	if (model_seed) {
-		model_run(test, model_seed);
+		model_run(test, model_seed, out_of_line);
 		return;
 	}
 	for (i = 0; i < M_SEEDS; i++) {
-		model_run(test, model_seeds[i]);
+		model_run(test, model_seeds[i], out_of_line);
 		/* a fresh fixture per seed */
 		p2mo_fix_exit(test);
 		p2mo_fix_init(test);
 	}
 }
 
+static void model_random_ops(struct kunit *test)
+{
+	model_seeds_run(test, false);
+}
+
+static void model_random_ops_out_of_line(struct kunit *test)
+{
+	model_seeds_run(test, true);
+}
+
 static struct kunit_case p2mo_model_cases[] = {
 	KUNIT_CASE(model_random_ops),
+	KUNIT_CASE(model_random_ops_out_of_line),
 	{}
 };
 

@@ -300,12 +300,15 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 /* mfn_to_pfn() for everything the inline fast path does not answer. */
 unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn)
 {
-	unsigned long pfn = p2mo_be_m2p(t->be, mfn), bpfn;
+	unsigned long pfn = p2mo_be_m2p(t->be, mfn), bpfn, w;
 
+	w = p2mo_view_word(&t->view, pfn);
 	/* A tagged pfn shows FOREIGN_FRAME(...): it cannot map back. */
-	if (!(p2mo_pfn_state(t, pfn) & P2MO_PFN_TAGGED) &&
-	    p2mo_get_p2m_slow(t, pfn) == mfn)
+	if (!(w & P2MO_PFN_TAGGED) && p2mo_get_p2m_slow(t, pfn) == mfn)
 		return pfn;
+	/* a shared local frame (mfn is below max_mfn: no shift wraps) */
+	if (mfn < t->be->max_mfn && p2mo_view_answers(w, mfn))
+		return p2mo_view_answer(w);
 	if (p2mo_m2p_first(t, mfn, &bpfn)) {
 		p2mo_stat_inc(t, P2MO_STAT_LOOKUPS_HIT);
 		return bpfn;
