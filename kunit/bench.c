@@ -618,7 +618,6 @@ static void bench_summary(struct kunit *test)
 		bench_res[3][F_BYTES] / 1000, bench_res[3][F_BYTES] % 1000);
 }
 
-
 static struct kunit_case p2mo_bench_cases[] = {
 	KUNIT_CASE(bench_n1),
 	KUNIT_CASE(bench_n1k),

@@ -80,7 +80,7 @@ static void m2p_lowest_mapper_answers(struct kunit *test)
 }
 
 struct rmap_seen {
-	unsigned long pfns[8];
+	unsigned long pfns[40];
 	int n, stop_after;
 };
 
@@ -125,6 +125,26 @@ static void m2p_rmap_walk_stops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_rmap_walk(&f->t, mfn, rmap_collect, &s), 2);
 	KUNIT_EXPECT_EQ(test, s.n, 2);
 	for (i = 0; i < 4; i++)
+		p2mo_override_remove(&f->t, mfn, FIX_BPFN(i));
+}
+
+/* Runs longer than one batch of the walk: every pfn once, in order. */
+static void m2p_rmap_walk_long_run(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long mfn = fix_mfn(f->d1, 13);
+	struct rmap_seen s = { };
+	int i;
+
+	for (i = 39; i >= 0; i--)
+		KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(i), GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_rmap_walk(&f->t, mfn, rmap_collect, &s), 40);
+	for (i = 0; i < 40; i++)
+		KUNIT_EXPECT_EQ(test, s.pfns[i], FIX_BPFN(i));
+	s = (struct rmap_seen){ .stop_after = 20 };
+	KUNIT_EXPECT_EQ(test, p2mo_rmap_walk(&f->t, mfn, rmap_collect, &s), 20);
+	KUNIT_EXPECT_EQ(test, s.pfns[19], FIX_BPFN(19));
+	for (i = 0; i < 40; i++)
 		p2mo_override_remove(&f->t, mfn, FIX_BPFN(i));
 }
 
@@ -263,6 +283,7 @@ static struct kunit_case p2mo_m2p_cases[] = {
 	KUNIT_CASE(m2p_lowest_mapper_answers),
 	KUNIT_CASE(m2p_rmap_walk_all_in_order),
 	KUNIT_CASE(m2p_rmap_walk_stops),
+	KUNIT_CASE(m2p_rmap_walk_long_run),
 	KUNIT_CASE(m2p_find_all_counts_beyond_max),
 	KUNIT_CASE(m2p_answer_independent_of_history),
 	KUNIT_CASE(m2p_colliding_mfns),

@@ -326,8 +326,10 @@ static void model_run(struct kunit *test, u64 seed, bool out_of_line)
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	m->f = p2mo_fix(test);
-	if (out_of_line)
-		m->f->t.m2p_limit = m->f->t.p2m_limit = 0;
+	if (out_of_line) {
+		m->f->t.m2p_limit = 0;
+		m->f->t.p2m_limit = 0;
+	}
 	m->seed = seed;
 	m->rng = seed;
 	memset(m->mapped_by, -1, sizeof(m->mapped_by));

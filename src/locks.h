@@ -105,11 +105,15 @@ static inline unsigned long p2mo_lock(struct p2mo_lock *l)
 	return flags;
 }
 
+/*
+ * The level to restore is read while the lock is still held: once it is
+ * released, the next holder (another CPU) overwrites unlock_level.
+ */
 static inline void p2mo_unlock(struct p2mo_lock *l, unsigned long flags)
 	__releases(&l->lock)
 {
-	spin_unlock(&l->lock);
 	p2mo_lock_level_exit(l);
+	spin_unlock(&l->lock);
 	local_irq_restore(flags);
 }
 

@@ -75,8 +75,8 @@ static int p2mo_m2p_link(struct hlist_head *head, struct p2mo_m2p_entry *first,
 	return 0;
 }
 
-static inline bool p2mo_override_args_ok(struct p2mo_table *t, unsigned long mfn,
-				  unsigned long bpfn)
+static inline bool p2mo_override_args_ok(struct p2mo_table *t,
+					 unsigned long mfn, unsigned long bpfn)
 {
 	return p2mo_frame_ok(t, "mfn", mfn, t->be->max_mfn) &&
 	       p2mo_frame_ok(t, "backend pfn", bpfn, t->be->max_pfn);
@@ -319,11 +319,16 @@ unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn)
 	return P2MO_INVALID_ENTRY;
 }
 
-/* Lowest bpfn >= @min of the run of @mfn in @head; entries may move. */
-static bool p2mo_m2p_scan(struct hlist_head *head, unsigned long mfn,
-			  unsigned long min, unsigned long *bpfn)
+/*
+ * Up to @max bpfns >= @min of the run of @mfn in @head, lowest first,
+ * into @out; entries may move under a lockless walk.
+ */
+static unsigned int p2mo_m2p_scan(struct hlist_head *head, unsigned long mfn,
+				  unsigned long min, unsigned long *out,
+				  unsigned int max)
 {
 	struct p2mo_m2p_entry *e;
+	unsigned int n = 0;
 	unsigned long b;
 
 	hlist_for_each_entry_rcu(e, head, node) {
@@ -331,14 +336,44 @@ static bool p2mo_m2p_scan(struct hlist_head *head, unsigned long mfn,
 			continue;
 		b = READ_ONCE(e->bpfn);
 		if (b >= min) {
-			*bpfn = b;
-			return true;
+			out[n++] = b;
+			if (n == max)
+				break;
 		}
 	}
-	return false;
+	return n;
 }
 
 #define P2MO_READ_TRIES	4	/* lockless walks before taking the stripe */
+
+/*
+ * p2mo_m2p_scan() as of one instant: the walk counts only if the stripe's
+ * seqcount did not move (an entry met may have been reused for another
+ * key); after a few moves the walk is made with the stripe held.
+ */
+static unsigned int p2mo_m2p_collect(struct p2mo_table *t, unsigned long mfn,
+				     unsigned long min, unsigned long *out,
+				     unsigned int max)
+{
+	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
+	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
+	unsigned long flags;
+	unsigned int tries, seq, n;
+
+	rcu_read_lock();
+	for (tries = 0; tries < P2MO_READ_TRIES; tries++) {
+		seq = read_seqcount_begin(&lock->seq);
+		n = p2mo_m2p_scan(head, mfn, min, out, max);
+		if (!read_seqcount_retry(&lock->seq, seq))
+			goto out;
+	}
+	flags = p2mo_lock(lock);
+	n = p2mo_m2p_scan(head, mfn, min, out, max);
+	p2mo_unlock(lock, flags);
+out:
+	rcu_read_unlock();
+	return n;
+}
 
 /**
  * p2mo_m2p_find_from() - lowest backend pfn >= @min that maps @mfn
@@ -347,34 +382,14 @@ static bool p2mo_m2p_scan(struct hlist_head *head, unsigned long mfn,
  * @min:  the least backend pfn wanted
  * @bpfn: the answer, if any
  *
- * Lockless: the walk counts only if the stripe's seqcount did not move
- * (an entry met may have been reused for another key); after a few moves
- * the walk is made with the stripe held.
+ * Lockless, and as of one instant during the call.
  *
  * Return: whether there is one.
  */
 bool p2mo_m2p_find_from(struct p2mo_table *t, unsigned long mfn,
 			unsigned long min, unsigned long *bpfn)
 {
-	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
-	unsigned long flags;
-	unsigned int tries, seq;
-	bool found;
-
-	rcu_read_lock();
-	for (tries = 0; tries < P2MO_READ_TRIES; tries++) {
-		seq = read_seqcount_begin(&lock->seq);
-		found = p2mo_m2p_scan(head, mfn, min, bpfn);
-		if (!read_seqcount_retry(&lock->seq, seq))
-			goto out;
-	}
-	flags = p2mo_lock(lock);
-	found = p2mo_m2p_scan(head, mfn, min, bpfn);
-	p2mo_unlock(lock, flags);
-out:
-	rcu_read_unlock();
-	return found;
+	return p2mo_m2p_collect(t, mfn, min, bpfn, 1);
 }
 
 /* First (lowest backend pfn) override of @mfn. */
@@ -385,6 +400,8 @@ bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
 	       p2mo_m2p_find_from(t, mfn, 0, bpfn);
 }
 
+#define P2MO_RMAP_BATCH	16	/* pfns of one run read as of one instant */
+
 /**
  * p2mo_rmap_walk() - call @fn for every backend pfn mapping @mfn
  * @t:   the tables
@@ -393,29 +410,33 @@ bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
  *       once per pfn; a non-zero return stops the walk
  * @arg: passed to @fn
  *
- * Concurrent adds and removes may or may not be seen; every pfn passed
- * was mapping @mfn at some instant during the walk.
+ * The run is read P2MO_RMAP_BATCH (16) pfns at a time, each batch as it
+ * was at one instant during the walk: a frame with at most 16 mappers is
+ * reported exactly as it was at one instant, a longer run batch by batch
+ * (concurrent adds and removes may or may not be seen).  The callbacks
+ * run after their batch was read, with no lock held.
  *
  * Return: the number of calls made.
  */
 int p2mo_rmap_walk(struct p2mo_table *t, unsigned long mfn,
 		   p2mo_rmap_fn fn, void *arg)
 {
-	unsigned long min = 0, bpfn;
-	int n = 0, stop;
+	unsigned long batch[P2MO_RMAP_BATCH], min = 0;
+	unsigned int i, k;
+	int n = 0, stop = 0;
 
 	if (!p2mo_filter_test(&t->m2p_filter, mfn))
 		return 0;
-	/* one validated step per pfn: the run is sorted, resume above it */
-	while (p2mo_m2p_find_from(t, mfn, min, &bpfn)) {
-		n++;
+	do {
+		k = p2mo_m2p_collect(t, mfn, min, batch, ARRAY_SIZE(batch));
 		rcu_read_lock();
-		stop = fn(arg, mfn, bpfn);
+		for (i = 0; i < k && !stop; i++, n++)
+			stop = fn(arg, mfn, batch[i]);
 		rcu_read_unlock();
-		if (stop)
-			break;
-		min = bpfn + 1;
-	}
+		/* the run is sorted: resume above the batch */
+		if (k)
+			min = batch[k - 1] + 1;
+	} while (!stop && k == ARRAY_SIZE(batch));
 	return n;
 }
 

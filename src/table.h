@@ -7,8 +7,8 @@
  * next to each other and sorted by backend pfn: that run is the reverse
  * map of the mfn, and its first entry is the answer of mfn_to_pfn (the
  * lowest backend pfn, a function of the live set, not of its history).
- * A sparse bitmap over mfns (m2p_filter) has the bit of every mfn with an
- * override set: lookups of other mfns stop there.
+ * A sparse byte map over mfns (m2p_filter, filter.h) is non-zero for every
+ * mfn with an override: out-of-line lookups of other mfns stop there.
  *
  * p2m view: one word per pfn (view.h): FOREIGN tag and p2m-entry bits,
  * and for a tagged pfn the frame it is tagged for and that frame's
@@ -38,12 +38,12 @@
  * - All changes of m2p overrides go through one write path,
  *   p2mo_override_add() and p2mo_override_remove() in m2p.c: with the
  *   mfn's m2p stripe held they update the chain (reverse map), the filter
- *   bit, the FOREIGN tag and answer in the frontend pfn's view word, and
+ *   byte, the FOREIGN tag and answer in the frontend pfn's view word, and
  *   nothing else.  p2mo_p2m_set()/p2mo_p2m_clear() take the p2m stripe.
- *   View words change by cmpxchg() only; a tag over a p2m entry is set
- *   with the pfn's p2m stripe held too, so that the entry cannot change
+ *   View words change as view.h says; a tag over a p2m entry is set with
+ *   the pfn's p2m stripe held too, so that the entry cannot change
  *   between the check and the tag.
- * - A filter bit is set before the entry it covers is published and
+ * - A filter byte is set before the entry it covers is published and
  *   cleared after the last entry it covers is unlinked.  An ENTRY bit is
  *   set after its entry is published and cleared before it is unlinked.
  *   A TAGGED bit is set after the frame's first override is published
@@ -275,8 +275,6 @@ static inline void p2mo_m2p_entry_put(struct p2mo_table *t, struct p2mo_m2p_entr
 	pool->head = e;
 	pool->nr++;
 }
-
-
 
 /* ---- lockless lookups (rcu_read_lock() inside; callers need nothing) ---- */
 

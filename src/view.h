@@ -18,9 +18,13 @@
  * less the offset of the chunk's first pfn (a "base"), so that the word
  * of pfn p is at base + p * sizeof(long), with no masking.  A real chunk
  * replaces the zero chunk once, with cmpxchg() (ordered after the chunk
- * is zeroed), and stays until the view is freed.  Words change with cmpxchg() only, so writers under different
- * locks (the frame's m2p stripe for tags, the pfn's p2m stripe for
- * entries) each see the other's bits; readers use READ_ONCE().
+ * is zeroed), and stays until the view is freed.
+ *
+ * Writers: the ENTRY bit changes by cmpxchg() under the pfn's p2m
+ * stripe, the TAGGED bit is set by cmpxchg() under the frame's m2p
+ * stripe (a tag and an entry may meet); a tagged word has one writer, the
+ * holder of its frame's m2p stripe, which stores (answer, untag).
+ * Readers: p2mo_view_word_in().
  */
 #ifndef _P2MO_VIEW_H
 #define _P2MO_VIEW_H
