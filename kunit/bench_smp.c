@@ -3,8 +3,10 @@
  * SMP lookup scaling (CONFIG_P2M_OVERRIDE_BENCH, `make bench-smp`: x86_64
  * under QEMU -smp 2): lookup throughput of one reader, then of two
  * readers (one per CPU), while a writer adds and removes overrides, for
- * p2m-override and for the 3.x design (legacy.c).  Under TCG absolute
- * rates mean nothing: the figures are the ratios, two readers over one.
+ * p2m-override and for the 3.x design (legacy.c), and of the raw
+ * translation (m2p read + p2m check) with the same writer: the scaling
+ * the machine itself allows.  Under TCG absolute rates mean nothing: the
+ * figures are the ratios, two readers over one.
  */
 #include <linux/completion.h>
 #include <linux/delay.h>
@@ -24,7 +26,7 @@ struct sb {
 	struct p2mo_legacy leg;
 	unsigned long base;
 	unsigned long win[SB_W];	/* read by both readers */
-	bool legacy;
+	enum sb_kind { SB_OURS, SB_LEGACY, SB_RAW } kind;
 	/* written while readers run: each on a line of its own */
 	bool stop ____cacheline_aligned;
 	unsigned long writes ____cacheline_aligned;
@@ -39,6 +41,27 @@ struct sb_thread {
 
 static unsigned long sb_sink;
 
+static unsigned long sb_raw(struct sb *b, unsigned long mfn)
+{
+	unsigned long pfn = mfn < b->m->nr_mfns ? READ_ONCE(b->m->m2p[mfn]) :
+						  P2MO_INVALID_ENTRY;
+
+	return pfn < b->d->nr_pfns && READ_ONCE(b->d->p2m[pfn]) == mfn ?
+	       pfn : P2MO_INVALID_ENTRY;
+}
+
+static unsigned long sb_lookup(struct sb *b, unsigned long mfn)
+{
+	switch (b->kind) {
+	case SB_LEGACY:
+		return p2mo_legacy_mfn_to_pfn(&b->leg, mfn);
+	case SB_RAW:
+		return sb_raw(b, mfn);
+	default:
+		return p2mo_table_mfn_to_pfn(&b->t, mfn);
+	}
+}
+
 static int sb_reader(void *arg)
 {
 	struct sb_thread *th = arg;
@@ -48,9 +71,7 @@ static int sb_reader(void *arg)
 
 	while (!READ_ONCE(b->stop)) {
 		for (i = 0; i < SB_W; i++)
-			sink += b->legacy ?
-				p2mo_legacy_mfn_to_pfn(&b->leg, b->win[i]) :
-				p2mo_table_mfn_to_pfn(&b->t, b->win[i]);
+			sink += sb_lookup(b, b->win[i]);
 		n += SB_W;
 		cond_resched();
 	}
@@ -72,7 +93,7 @@ static int sb_writer(void *arg)
 			unsigned long mfn = b->d->p2m[SB_N + j];
 			unsigned long bpfn = b->base + SB_N + j;
 
-			if (b->legacy) {
+			if (b->kind == SB_LEGACY) {
 				p2mo_legacy_add(&b->leg, mfn, bpfn);
 				p2mo_legacy_remove(&b->leg, bpfn);
 			} else {
@@ -100,12 +121,13 @@ static struct task_struct *sb_start(struct kunit *test, int (*fn)(void *),
 }
 
 /* Lookups per second summed over @readers readers, with the writer on. */
-static u64 sb_run(struct kunit *test, struct sb *b, bool legacy, int readers)
+static u64 sb_run(struct kunit *test, struct sb *b, enum sb_kind kind,
+		  int readers)
 {
 	struct sb_thread th[3] = { { b, 0 }, { b, 1 }, { b, 2 } };
 	int i;
 
-	b->legacy = legacy;
+	b->kind = kind;
 	b->stop = false;
 	for (i = 0; i < 3; i++)
 		init_completion(&b->done[i]);
@@ -134,7 +156,7 @@ static void bench_smp_readers(struct kunit *test)
 				      .lock_bits = 8 };
 	struct sb *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	unsigned long local = SB_N + SB_EXTRA, i;
-	u64 one, two, lone, ltwo;
+	u64 one, two, lone, ltwo, rone, rtwo;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	if (num_online_cpus() < 2)
@@ -160,18 +182,23 @@ static void bench_smp_readers(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, p2mo_legacy_mfn_to_pfn(&b->leg, b->win[i]),
 				b->base + (i * 64 + 7) % SB_N);
 	}
-	one = sb_run(test, b, false, 1);
-	two = sb_run(test, b, false, 2);
-	lone = sb_run(test, b, true, 1);
-	ltwo = sb_run(test, b, true, 2);
+	rone = sb_run(test, b, SB_RAW, 1);
+	rtwo = sb_run(test, b, SB_RAW, 2);
+	one = sb_run(test, b, SB_OURS, 1);
+	two = sb_run(test, b, SB_OURS, 2);
+	lone = sb_run(test, b, SB_LEGACY, 1);
+	ltwo = sb_run(test, b, SB_LEGACY, 2);
 	pr_info("bench: smp_1reader %llu lookups/s\n", one);
 	pr_info("bench: smp_2readers %llu lookups/s\n", two);
 	pr_info("bench: legacy_smp_1reader %llu lookups/s\n", lone);
 	pr_info("bench: legacy_smp_2readers %llu lookups/s\n", ltwo);
+	pr_info("bench: raw_smp_1reader %llu lookups/s\n", rone);
+	pr_info("bench: raw_smp_2readers %llu lookups/s\n", rtwo);
 	pr_info("bench: smp_writer_ops %lu\n", b->writes);
 	sb_ratio("smp_2readers_vs_1", two, one);
 	sb_ratio("legacy_smp_2readers_vs_1", ltwo, lone);
 	sb_ratio("smp_2readers_vs_legacy", two, ltwo);
+	sb_ratio("raw_smp_2readers_vs_1", rtwo, rone);
 	KUNIT_EXPECT_GT(test, one, 0ULL);
 	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&b->t), (long)SB_N);
 	p2mo_table_drain(&b->t);
