@@ -30,6 +30,7 @@
 #define _P2MO_VIEW_H
 
 #include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <linux/gfp.h>
 
@@ -43,6 +44,9 @@
 #define P2MO_VIEW_MAX_MFN	BIT(P2MO_VIEW_BPFN_SHIFT - P2MO_VIEW_MFN_SHIFT)
 #define P2MO_VIEW_MAX_BPFN	BIT(BITS_PER_LONG - P2MO_VIEW_BPFN_SHIFT)
 #define P2MO_VIEW_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
+
+/* a word holds a 31-bit mfn and a 30-bit pfn (Kconfig: 64BIT) */
+static_assert(BITS_PER_LONG == 64);
 
 struct p2mo_view {
 	unsigned long *bases;	/* per chunk: its address - first pfn * 8 */
