@@ -388,7 +388,6 @@ else
   t0=$(ms)
   dd if=/tmp/dpat of=/dev/xvdc bs=$IO_BS oflag=direct 2>/tmp/ddd.err &
   ddpid=$!
-  rm -f /tmp/dpat
   sleep 1
   run_det=no; running $ddpid && run_det=yes
   t1=$(ms)
@@ -403,6 +402,7 @@ else
     why "dd still running 30 s after the detach: $(grep '^State' /proc/$ddpid/status 2>&1)"
   fi
   t3=$(ms)
+  rm -f /tmp/dpat		# only now: dd may open it late
   [ $run_det = yes ] || { rc=1; why "dd had finished before the detach: nothing was under I/O"; }
   why "dd started, unbind at +$((t1 - t0)) ms (took $((t2 - t1)) ms), dd ended at +$((t3 - t0)) ms, rc=$ddrc (an I/O error is expected): $(grep -v 'records\|bytes' /tmp/ddd.err | tail -n 1)"
   out=$(timeout 60 xl block-detach 0 xvdc 2>&1) || { rc=1; why "xl block-detach (after the unbind) failed: $out"; }
