@@ -304,7 +304,7 @@ unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn)
 
 	w = p2mo_view_word(&t->view, pfn);
 	/* A tagged pfn shows FOREIGN_FRAME(...): it cannot map back. */
-	if (!(w & P2MO_PFN_TAGGED) && p2mo_get_p2m_slow(t, pfn) == mfn)
+	if (!(w & P2MO_PFN_TAGGED) && p2mo_get_p2m_word(t, pfn, w) == mfn)
 		return pfn;
 	/* a shared local frame (mfn is below max_mfn: no shift wraps) */
 	if (mfn < t->be->max_mfn && p2mo_view_answers(w, mfn))

@@ -55,10 +55,11 @@ static unsigned long p2mo_view_clear_bits(struct p2mo_table *t,
 	return old;
 }
 
-/* get_p2m() for everything the inline fast path does not answer. */
-unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn)
+/* The p2m view of @pfn, whose view word the caller read as @w. */
+unsigned long p2mo_get_p2m_word(struct p2mo_table *t, unsigned long pfn,
+				unsigned long w)
 {
-	unsigned int state = p2mo_pfn_state(t, pfn);
+	unsigned long state = w & P2MO_PFN_STATE;
 	unsigned long val = P2MO_INVALID_ENTRY;
 	struct p2mo_p2m_entry *e;
 	bool found = false;
@@ -81,19 +82,10 @@ unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn)
 	return val;
 }
 
-/* Make sure pfn's view chunk exists, before the stripe lock is taken. */
-static int p2mo_view_chunk(struct p2mo_table *t, unsigned long pfn)
+/* get_p2m() for everything the inline fast path does not answer. */
+unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn)
 {
-	unsigned long *spare;
-
-	if (p2mo_view_has_chunk(&t->view, pfn))
-		return 0;
-	spare = p2mo_chunk_alloc(GFP_KERNEL);
-	if (!spare)
-		return -ENOMEM;
-	p2mo_view_prepare(&t->view, pfn, &spare);
-	p2mo_chunk_free(spare);	/* NULL unless we lost a race */
-	return 0;
+	return p2mo_get_p2m_word(t, pfn, p2mo_view_word(&t->view, pfn));
 }
 
 /**
@@ -116,7 +108,7 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 	if (!p2mo_frame_ok(t, "pfn", pfn, t->be->max_pfn))
 		return -EINVAL;
 	e = p2mo_p2m_entry_alloc(GFP_KERNEL);
-	err = e ? p2mo_view_chunk(t, pfn) : -ENOMEM;
+	err = e ? p2mo_view_ensure_chunk(&t->view, pfn, GFP_KERNEL) : -ENOMEM;
 	if (err)
 		goto out;
 	e->pfn = pfn;
@@ -196,7 +188,7 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 static int p2mo_tag_set_word(struct p2mo_table *t, unsigned long pfn,
 			     unsigned long mfn, unsigned long bpfn, bool locked)
 {
-	unsigned long old, view;
+	unsigned long old;
 
 	do {
 		old = p2mo_view_word(&t->view, pfn);
@@ -204,9 +196,7 @@ static int p2mo_tag_set_word(struct p2mo_table *t, unsigned long pfn,
 			return -EAGAIN;
 		if (old & P2MO_PFN_TAGGED)
 			return 0;
-		/* the common case, no entry: the view is the backend's p2m */
-		view = old ? p2mo_get_p2m_slow(t, pfn) : p2mo_be_p2m(t->be, pfn);
-		if (view != mfn)
+		if (p2mo_get_p2m_word(t, pfn, old) != mfn)
 			return 0;
 	} while (cmpxchg(p2mo_view_slot(&t->view, pfn), old,
 			 p2mo_view_tagged(old, mfn, bpfn)) != old);

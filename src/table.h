@@ -202,6 +202,8 @@ int __p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 			   unsigned long bpfn);
 unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn);
 unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn);
+unsigned long p2mo_get_p2m_word(struct p2mo_table *t, unsigned long pfn,
+				unsigned long w);
 
 typedef int (*p2mo_rmap_fn)(void *arg, unsigned long mfn, unsigned long bpfn);
 bool p2mo_m2p_find_from(struct p2mo_table *t, unsigned long mfn,

@@ -80,6 +80,21 @@ bool p2mo_view_prepare(struct p2mo_view *v, unsigned long pfn,
 	return true;
 }
 
+/* Make sure the chunk of @pfn exists, allocating it if need be. */
+int p2mo_view_ensure_chunk(struct p2mo_view *v, unsigned long pfn, gfp_t gfp)
+{
+	unsigned long *spare;
+
+	if (p2mo_view_has_chunk(v, pfn))
+		return 0;
+	spare = p2mo_chunk_alloc(gfp);
+	if (!spare)
+		return -ENOMEM;
+	p2mo_view_prepare(v, pfn, &spare);
+	p2mo_chunk_free(spare);	/* NULL unless we lost a race */
+	return 0;
+}
+
 /*
  * Change the word of @pfn from @old to @new; false if it was not @old.
  * The chunk must exist unless both are 0.

@@ -58,9 +58,15 @@ struct p2mo_view {
  * A single-copy-atomic load, as READ_ONCE().  GCC 12 does not fold the
  * address of a volatile access into the load (READ_ONCE() of a[i] costs
  * an lea and a mov); a relaxed atomic load is the same one load, folded.
- * Used on the two loads every lookup makes here.
+ * Used on the two loads every lookup makes here; the word's load depends
+ * on the base's address, which orders them everywhere but on Alpha, where
+ * READ_ONCE() adds the barrier.
  */
+#ifdef CONFIG_ALPHA
+#define p2mo_load_once(x)	READ_ONCE(x)
+#else
 #define p2mo_load_once(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#endif
 
 /* Word of @pfn, which must be below nr_pfns. */
 static __always_inline unsigned long p2mo_view_word_in(const struct p2mo_view *v,
@@ -119,6 +125,7 @@ void p2mo_view_uninit(struct p2mo_view *v);
 bool p2mo_view_has_chunk(const struct p2mo_view *v, unsigned long pfn);
 bool p2mo_view_prepare(struct p2mo_view *v, unsigned long pfn,
 		       unsigned long **spare);
+int p2mo_view_ensure_chunk(struct p2mo_view *v, unsigned long pfn, gfp_t gfp);
 bool p2mo_view_cmpxchg(struct p2mo_view *v, unsigned long pfn,
 		       unsigned long old, unsigned long new);
 unsigned long p2mo_view_next(const struct p2mo_view *v, unsigned long pfn,
