@@ -15,9 +15,13 @@
  *  30    sim machine lock              m2p, frame ownership, map handles
  *  40    m2p override bucket stripe    chains of the buckets in the stripe
  *                                      (seq tells lockless readers of them
- *                                      to retry), tag_pfn of their entries
+ *                                      to retry), tag_pfn of their entries,
+ *                                      the filter bytes of their mfns, the
+ *                                      TAGGED bit and answer of the view
+ *                                      words tagged for their mfns
  *  50    p2m override bucket stripe    chains of the buckets in the stripe,
- *                                      val/saved/flags of their entries
+ *                                      the ENTRY bit of their pfns' view
+ *                                      words
  *
  * Levels 10-20 carry Xen's lock-level bias: when one domain maps another's
  * grant, the subject (granter) is locked before the caller (mapper).
