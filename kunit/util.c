@@ -64,7 +64,7 @@ static u64 digest_m2p(struct p2mo_htab *h)
 	for (i = 0; i < (1UL << h->bits); i++) {
 		d = mix(d, i);
 		hlist_for_each_entry_rcu(e, &h->buckets[i], node)
-			d = mix(mix(mix(d, e->mfn), e->bpfn), e->tag_pfn);
+			d = mix(mix(mix(d, e->mfn), e->bpfn), e->tag);
 	}
 	rcu_read_unlock();
 	return d;

@@ -37,6 +37,15 @@ static inline bool p2mo_filter_test(const struct p2mo_filter *f,
 	return c && READ_ONCE(c[frame % P2MO_FILTER_PER_CHUNK]);
 }
 
+/* The byte of @frame (below nr_frames) for a writer, or NULL: no chunk. */
+static inline u8 *p2mo_filter_byte_in(const struct p2mo_filter *f,
+				      unsigned long frame)
+{
+	u8 *c = READ_ONCE(f->chunks[frame / P2MO_FILTER_PER_CHUNK]);
+
+	return c ? c + frame % P2MO_FILTER_PER_CHUNK : NULL;
+}
+
 /* Frames out of range have no byte to write, hence need no chunk. */
 static inline bool p2mo_filter_has_chunk(const struct p2mo_filter *f,
 					 unsigned long frame)

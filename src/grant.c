@@ -312,7 +312,7 @@ unsigned int p2mo_track_unmapped(struct p2mo_table *t,
 		mfn = mfns ? mfns[i] : p2mo_mapped_mfn(t, pages[i]);
 		/* mapped before we loaded: expected, not an error to log */
 		if (mfn == P2MO_INVALID_ENTRY ||
-		    __p2mo_override_remove(t, mfn, bpfn))
+		    p2mo_override_remove_quiet(t, mfn, bpfn))
 			p2mo_stat_inc(t, P2MO_STAT_UNTRACKED_UNMAPS);
 		else
 			done++;

@@ -15,7 +15,7 @@
  *  30    sim machine lock              m2p, frame ownership, map handles
  *  40    m2p override bucket stripe    chains of the buckets in the stripe
  *                                      (seq tells lockless readers of them
- *                                      to retry), tag_pfn of their entries,
+ *                                      to retry), tag of their entries,
  *                                      the filter bytes of their mfns, the
  *                                      TAGGED bit and answer of the view
  *                                      words tagged for their mfns

@@ -42,26 +42,38 @@ static struct p2mo_m2p_entry *p2mo_m2p_next(struct p2mo_m2p_entry *e)
 /*
  * Would the frame of @mfn, seen through our overrides, map back to a
  * local pfn?  If so, that pfn is the frontend's and must be tagged.
+ * *@zero gets the pfn's view word if it is the common one, a zero word
+ * in a chunk of its own over a direct p2m (the caller tags it by one
+ * cmpxchg()), else NULL.
  */
-static unsigned long p2mo_local_owner(struct p2mo_table *t, unsigned long mfn)
+static __always_inline unsigned long p2mo_local_owner(struct p2mo_table *t,
+						      unsigned long mfn,
+						      unsigned long **zero)
 {
-	unsigned long pfn = p2mo_be_m2p(t->be, mfn);
+	unsigned long pfn = mfn < t->m2p_limit ? READ_ONCE(t->m2p[mfn]) :
+						 p2mo_be_m2p(t->be, mfn);
+	unsigned long *slot;
 
+	if (likely(pfn < t->p2m_limit)) {
+		slot = p2mo_view_slot_in(&t->view, pfn);
+		if (likely(slot && !READ_ONCE(*slot))) {
+			*zero = slot;
+			return READ_ONCE(t->p2m[pfn]) == mfn ? pfn :
+							     P2MO_INVALID_ENTRY;
+		}
+	}
+	*zero = NULL;
 	if (pfn != P2MO_INVALID_ENTRY && p2mo_table_get_p2m(t, pfn) == mfn)
 		return pfn;
 	return P2MO_INVALID_ENTRY;
 }
 
-/* Link @new into the run of its mfn, keeping the run sorted by bpfn. */
-static int p2mo_m2p_link(struct hlist_head *head, struct p2mo_m2p_entry *first,
+/* Link @new into the run of its mfn, @first on, keeping it sorted by bpfn. */
+static int p2mo_m2p_link(struct p2mo_m2p_entry *first,
 			 struct p2mo_m2p_entry *new)
 {
 	struct p2mo_m2p_entry *e = first, *prev = NULL;
 
-	if (!first) {
-		hlist_add_head_rcu(&new->node, head);
-		return 0;
-	}
 	for (; p2mo_m2p_same_mfn(e, new->mfn); prev = e, e = p2mo_m2p_next(e)) {
 		if (e->bpfn == new->bpfn)
 			return -EEXIST;
@@ -78,32 +90,85 @@ static int p2mo_m2p_link(struct hlist_head *head, struct p2mo_m2p_entry *first,
 static inline bool p2mo_override_args_ok(struct p2mo_table *t,
 					 unsigned long mfn, unsigned long bpfn)
 {
-	return p2mo_frame_ok(t, "mfn", mfn, t->be->max_mfn) &&
-	       p2mo_frame_ok(t, "backend pfn", bpfn, t->be->max_pfn);
+	return p2mo_frame_ok(t, "mfn", mfn, t->max_mfn) &&
+	       p2mo_frame_ok(t, "backend pfn", bpfn, t->max_pfn);
+}
+
+/* ---- FOREIGN tags, from the write path (m2p stripe of the frame held) ---- */
+
+/*
+ * Tag @pfn, whose word at @slot the caller read as 0 in a direct p2m that
+ * shows @mfn: one cmpxchg() from 0, which fails if an entry or another tag came
+ * meanwhile (the caller then takes p2mo_tag_set()).  Return: the tag, or
+ * P2MO_NO_TAG.
+ */
+static inline unsigned long p2mo_tag_set_zero(struct p2mo_table *t,
+					      unsigned long *slot,
+					      unsigned long pfn,
+					      unsigned long mfn,
+					      unsigned long bpfn)
+{
+	if (cmpxchg(slot, 0UL, p2mo_view_tagged(0, mfn, bpfn)))
+		return P2MO_NO_TAG;
+	p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_SET);
+	trace_p2mo_tag_set(pfn, mfn);
+	return p2mo_tag_make(pfn, 0);
 }
 
 /*
- * What an add may need, allocated before the stripe lock is taken: the
- * filter chunk of the mfn if it has none, and, once the locked part found
- * them missing, an entry (the CPU's pool was empty) and the view chunk of
- * the frontend pfn.
+ * Store @new into the word of the pfn of @tag.  A tagged word has one
+ * writer, the frame's m2p stripe holder, and its other bits are known
+ * (@tag): no read.  Debug builds check what they overwrite.
+ */
+static inline void p2mo_tag_store(struct p2mo_table *t, unsigned long tag,
+				  unsigned long new)
+{
+	unsigned long *slot = p2mo_view_slot(&t->view, p2mo_tag_pfn(tag));
+
+	if (IS_ENABLED(CONFIG_P2M_OVERRIDE_DEBUG))
+		WARN_ON_ONCE((READ_ONCE(*slot) & P2MO_PFN_STATE) !=
+			     (p2mo_tag_state(tag) | P2MO_PFN_TAGGED));
+	WRITE_ONCE(*slot, new);
+}
+
+/* @bpfn is now the lowest backend pfn mapping @mfn, tagged as @tag. */
+static inline void p2mo_tag_answer(struct p2mo_table *t, unsigned long tag,
+				   unsigned long mfn, unsigned long bpfn)
+{
+	p2mo_tag_store(t, tag, p2mo_view_tagged(p2mo_tag_state(tag), mfn, bpfn));
+}
+
+/* @mfn, tagged as @tag, loses its last override: untag its pfn. */
+static inline void p2mo_tag_clear(struct p2mo_table *t, unsigned long tag,
+				  unsigned long mfn)
+{
+	p2mo_tag_store(t, tag, p2mo_tag_state(tag));
+	p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_CLEARED);
+	trace_p2mo_tag_clear(p2mo_tag_pfn(tag), mfn);
+}
+
+/* ---- add ---- */
+
+/*
+ * What an add may need allocated with the stripe not held, once the
+ * locked part found it missing: an entry (the CPU's pool was empty), the
+ * filter chunk of the mfn, the view chunk of the frontend pfn.
  */
 struct p2mo_add_spares {
 	struct p2mo_m2p_entry *entry;
 	unsigned long *filter_chunk;
 	unsigned long *tag_chunk;
-	bool need_entry, need_tag_chunk;
+	bool need_entry, need_filter_chunk, need_tag_chunk;
 };
 
-static int p2mo_add_spares_get(struct p2mo_table *t, struct p2mo_add_spares *sp,
-			       unsigned long mfn, gfp_t gfp)
+static noinline int p2mo_add_spares_get(struct p2mo_add_spares *sp, gfp_t gfp)
 {
 	if (sp->need_entry && !sp->entry) {
 		sp->entry = p2mo_m2p_entry_alloc(gfp);
 		if (!sp->entry)
 			return -ENOMEM;
 	}
-	if (!sp->filter_chunk && !p2mo_filter_has_chunk(&t->m2p_filter, mfn)) {
+	if (sp->need_filter_chunk && !sp->filter_chunk) {
 		sp->filter_chunk = p2mo_chunk_alloc(gfp);
 		if (!sp->filter_chunk)
 			return -ENOMEM;
@@ -116,43 +181,125 @@ static int p2mo_add_spares_get(struct p2mo_table *t, struct p2mo_add_spares *sp,
 	return 0;
 }
 
-static void p2mo_add_spares_put(struct p2mo_add_spares *sp)
+static noinline void p2mo_add_spares_put(struct p2mo_add_spares *sp)
 {
-	if (unlikely(sp->entry || sp->filter_chunk || sp->tag_chunk)) {
-		p2mo_m2p_entry_free(sp->entry);
-		p2mo_chunk_free(sp->filter_chunk);
-		p2mo_chunk_free(sp->tag_chunk);
-	}
+	p2mo_m2p_entry_free(sp->entry);
+	p2mo_chunk_free(sp->filter_chunk);
+	p2mo_chunk_free(sp->tag_chunk);
 }
 
 /*
- * With the stripe held: link @new, set the filter bit first, and tag the
- * frontend pfn @owner (if valid) once the override is visible, so that a
- * reader never sees a tag without the override that answers for it.  A
- * new lowest backend pfn becomes the answer in the tagged pfn's word.
+ * With the stripe held: link @new, set its @filter byte first, and tag the
+ * frontend pfn @owner (if valid; @zero: p2mo_local_owner()) once the override
+ * is visible, so that a reader never sees a tag without the override
+ * that answers for it.  A new lowest backend pfn becomes the answer in
+ * the tagged pfn's word.
  */
-static int p2mo_add_locked(struct p2mo_table *t, struct p2mo_lock *lock,
-			   struct hlist_head *head, struct p2mo_m2p_entry *first,
-			   struct p2mo_m2p_entry *new, unsigned long owner)
+static __always_inline int p2mo_add_locked(struct p2mo_table *t,
+					   struct p2mo_lock *lock,
+					   struct hlist_head *head,
+					   struct p2mo_m2p_entry *first,
+					   struct p2mo_m2p_entry *new, u8 *filter,
+					   unsigned long owner,
+					   unsigned long *zero)
 {
 	int err;
 
-	new->tag_pfn = first ? first->tag_pfn : P2MO_INVALID_ENTRY;
+	new->tag = first ? first->tag : P2MO_NO_TAG;
 	if (!first)
-		p2mo_filter_set(&t->m2p_filter, new->mfn);
+		WRITE_ONCE(*filter, 1);
+	err = 0;
 	write_seqcount_begin(&lock->seq);
-	err = p2mo_m2p_link(head, first, new);
+	if (first)
+		err = p2mo_m2p_link(first, new);
+	else
+		hlist_add_head_rcu(&new->node, head);
 	write_seqcount_end(&lock->seq);
-	if (err)
+	if (unlikely(err))
 		return err;
 	p2mo_stat_inc_locked(t, P2MO_STAT_OVERRIDES_ADDED);
-	if (!first && owner != P2MO_INVALID_ENTRY &&
-	    p2mo_tag_set(t, owner, new->mfn, new->bpfn))
-		new->tag_pfn = owner;
-	else if (first && new->tag_pfn != P2MO_INVALID_ENTRY &&
-		 new->bpfn < first->bpfn)
-		p2mo_tag_answer(t, new->tag_pfn, new->mfn, new->bpfn);
+	if (first) {
+		if (new->tag != P2MO_NO_TAG && new->bpfn < first->bpfn)
+			p2mo_tag_answer(t, new->tag, new->mfn, new->bpfn);
+	} else if (owner != P2MO_INVALID_ENTRY) {
+		if (zero)
+			new->tag = p2mo_tag_set_zero(t, zero, owner, new->mfn,
+						     new->bpfn);
+		if (new->tag == P2MO_NO_TAG)
+			new->tag = p2mo_tag_set(t, owner, new->mfn, new->bpfn);
+	}
 	return 0;
+}
+
+/*
+ * One locked pass of an add.  -EAGAIN: something to allocate first
+ * (@sp says what); the caller allocates it and calls again.
+ */
+static __always_inline int p2mo_add_once(struct p2mo_table *t,
+					 unsigned long mfn, unsigned long bpfn,
+					 struct p2mo_add_spares *sp)
+{
+	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
+	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
+	unsigned long flags, owner = P2MO_INVALID_ENTRY, *zero = NULL;
+	struct p2mo_m2p_entry *first, *e;
+	int err = -EAGAIN;
+	u8 *filter;
+
+	flags = p2mo_lock(lock);
+	e = sp->entry ?: p2mo_m2p_entry_get(t);
+	if (unlikely(!e)) {
+		sp->need_entry = true;
+		goto out;
+	}
+	sp->entry = e;	/* given back to the pool by the last pass */
+	filter = p2mo_filter_byte_in(&t->m2p_filter, mfn);
+	if (unlikely(!filter)) {
+		if (!p2mo_filter_prepare(&t->m2p_filter, mfn,
+					 &sp->filter_chunk)) {
+			sp->need_filter_chunk = true;
+			goto out;
+		}
+		filter = p2mo_filter_byte_in(&t->m2p_filter, mfn);
+	}
+	/* under the stripe the filter is exact: no walk for a new frame */
+	first = *filter ? p2mo_m2p_first_locked(head, mfn) : NULL;
+	if (!first) {
+		owner = p2mo_local_owner(t, mfn, &zero);
+		if (unlikely(owner != P2MO_INVALID_ENTRY && !zero &&
+			     !p2mo_view_has_chunk(&t->view, owner) &&
+			     !p2mo_view_prepare(&t->view, owner,
+						&sp->tag_chunk))) {
+			sp->need_tag_chunk = true;
+			goto out;
+		}
+	}
+	/* A reused entry: readers still on it will see the seqcount move. */
+	e->mfn = mfn;
+	e->bpfn = bpfn;
+	err = p2mo_add_locked(t, lock, head, first, e, filter, owner, zero);
+	if (unlikely(err))
+		p2mo_m2p_entry_put(t, e);
+	sp->entry = NULL;
+out:
+	p2mo_unlock(lock, flags);
+	return err;
+}
+
+/* An add whose first pass found something missing: allocate, try again. */
+static noinline int p2mo_add_slow(struct p2mo_table *t, unsigned long mfn,
+				  unsigned long bpfn, gfp_t gfp,
+				  struct p2mo_add_spares *sp)
+{
+	int err;
+
+	do {
+		err = p2mo_add_spares_get(sp, gfp);
+		if (!err)
+			err = p2mo_add_once(t, mfn, bpfn, sp);
+	} while (err == -EAGAIN);
+	p2mo_add_spares_put(sp);
+	return err;
 }
 
 /**
@@ -172,57 +319,16 @@ static int p2mo_add_locked(struct p2mo_table *t, struct p2mo_lock *lock,
 int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 		      unsigned long bpfn, gfp_t gfp)
 {
-	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
 	struct p2mo_add_spares sp = { };
-	struct p2mo_m2p_entry *first;
-	unsigned long flags, owner;
 	int err;
 
 	if (!p2mo_override_args_ok(t, mfn, bpfn))
 		return -EINVAL;
-again:
-	err = p2mo_add_spares_get(t, &sp, mfn, gfp);
-	if (err)
-		goto out;
-	flags = p2mo_lock(lock);
-	if (!sp.entry)
-		sp.entry = p2mo_m2p_entry_get(t);
-	if (!sp.entry) {
-		p2mo_unlock(lock, flags);
-		sp.need_entry = true;
-		goto again;
-	}
-	/* A reused entry: readers still on it will see the seqcount move. */
-	sp.entry->mfn = mfn;
-	sp.entry->bpfn = bpfn;
-	owner = P2MO_INVALID_ENTRY;
-	/* under the stripe the filter is exact: no walk for a new frame */
-	first = p2mo_filter_test(&t->m2p_filter, mfn) ?
-		p2mo_m2p_first_locked(head, mfn) : NULL;
-	if (!first) {
-		owner = p2mo_local_owner(t, mfn);
-		if (owner != P2MO_INVALID_ENTRY &&
-		    !p2mo_view_prepare(&t->view, owner, &sp.tag_chunk)) {
-			/* its view chunk is missing: allocate it unlocked */
-			p2mo_unlock(lock, flags);
-			sp.need_tag_chunk = true;
-			goto again;
-		}
-	}
-	if (WARN_ON_ONCE(!p2mo_filter_prepare(&t->m2p_filter, mfn,
-					      &sp.filter_chunk)))
-		err = -ENOMEM;
-	else
-		err = p2mo_add_locked(t, lock, head, first, sp.entry, owner);
-	if (err)
-		p2mo_m2p_entry_put(t, sp.entry);
-	sp.entry = NULL;
-	p2mo_unlock(lock, flags);
-out:
-	p2mo_add_spares_put(&sp);
+	err = p2mo_add_once(t, mfn, bpfn, &sp);
+	if (unlikely(err == -EAGAIN))
+		err = p2mo_add_slow(t, mfn, bpfn, gfp, &sp);
 	trace_p2mo_override_add(mfn, bpfn, err);
-	if (err) {
+	if (unlikely(err)) {
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("override mfn %#lx bpfn %#lx not added: %d\n",
 				    mfn, bpfn, err);
@@ -230,12 +336,10 @@ out:
 	return err;
 }
 
-/*
- * The removal itself: -ENOENT without a word, for callers that expect it
- * (the hooks see unmaps of grants mapped before the module loaded).
- */
-int __p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
-			   unsigned long bpfn)
+/* ---- remove ---- */
+
+static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
+				       unsigned long bpfn)
 {
 	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
@@ -250,27 +354,39 @@ int __p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 	     p2mo_m2p_same_mfn(e, mfn) && e->bpfn != bpfn;
 	     prev = e, e = p2mo_m2p_next(e))
 		;
-	if (!p2mo_m2p_same_mfn(e, mfn)) {
+	if (unlikely(!p2mo_m2p_same_mfn(e, mfn))) {
 		p2mo_unlock(lock, flags);
 		trace_p2mo_override_remove(mfn, bpfn, -ENOENT);
 		return -ENOENT;
 	}
 	next = p2mo_m2p_next(e);
 	last = !prev && !p2mo_m2p_same_mfn(next, mfn);
-	if (last && e->tag_pfn != P2MO_INVALID_ENTRY)
-		p2mo_tag_clear(t, e->tag_pfn, mfn);
-	else if (!prev && e->tag_pfn != P2MO_INVALID_ENTRY)
-		p2mo_tag_answer(t, e->tag_pfn, mfn, next->bpfn);
+	if (e->tag != P2MO_NO_TAG) {
+		if (last)
+			p2mo_tag_clear(t, e->tag, mfn);
+		else if (!prev)
+			p2mo_tag_answer(t, e->tag, mfn, next->bpfn);
+	}
 	write_seqcount_begin(&lock->seq);
 	hlist_del_rcu(&e->node);
 	write_seqcount_end(&lock->seq);
 	if (last)
 		p2mo_filter_clear(&t->m2p_filter, mfn);
 	p2mo_stat_inc_locked(t, P2MO_STAT_OVERRIDES_REMOVED);
-	p2mo_m2p_entry_put(t, e);	/* free_next overwrites tag_pfn */
+	p2mo_m2p_entry_put(t, e);	/* free_next overwrites tag */
 	p2mo_unlock(lock, flags);
 	trace_p2mo_override_remove(mfn, bpfn, 0);
 	return 0;
+}
+
+/*
+ * The removal itself: -ENOENT without a word, for callers that expect it
+ * (the hooks see unmaps of grants mapped before the module loaded).
+ */
+int p2mo_override_remove_quiet(struct p2mo_table *t, unsigned long mfn,
+			       unsigned long bpfn)
+{
+	return p2mo_remove(t, mfn, bpfn);
 }
 
 /**
@@ -287,9 +403,9 @@ int __p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 			 unsigned long bpfn)
 {
-	int err = __p2mo_override_remove(t, mfn, bpfn);
+	int err = p2mo_remove(t, mfn, bpfn);
 
-	if (err == -ENOENT) {
+	if (unlikely(err == -ENOENT)) {
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("no override mfn %#lx bpfn %#lx to remove\n",
 				    mfn, bpfn);

@@ -182,24 +182,23 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 /*
  * Tag @pfn for @mfn if its view shows @mfn.  A word with an ENTRY bit is
  * changed only with the pfn's p2m stripe held (@locked): the entry read
- * is then the entry tagged.  Return: 1 tagged, 0 not, -EAGAIN: take the
- * stripe and try again.
+ * is then the entry tagged.  Return: 1 tagged (the word was *@old), 0
+ * not, -EAGAIN: take the stripe and try again.
  */
 static int p2mo_tag_set_word(struct p2mo_table *t, unsigned long pfn,
-			     unsigned long mfn, unsigned long bpfn, bool locked)
+			     unsigned long mfn, unsigned long bpfn, bool locked,
+			     unsigned long *old)
 {
-	unsigned long old;
-
 	do {
-		old = p2mo_view_word(&t->view, pfn);
-		if (old & P2MO_PFN_ENTRY && !locked)
+		*old = p2mo_view_word(&t->view, pfn);
+		if (*old & P2MO_PFN_ENTRY && !locked)
 			return -EAGAIN;
-		if (old & P2MO_PFN_TAGGED)
+		if (*old & P2MO_PFN_TAGGED)
 			return 0;
-		if (p2mo_get_p2m_word(t, pfn, old) != mfn)
+		if (p2mo_get_p2m_word(t, pfn, *old) != mfn)
 			return 0;
-	} while (cmpxchg(p2mo_view_slot(&t->view, pfn), old,
-			 p2mo_view_tagged(old, mfn, bpfn)) != old);
+	} while (cmpxchg(p2mo_view_slot(&t->view, pfn), *old,
+			 p2mo_view_tagged(*old, mfn, bpfn)) != *old);
 	return 1;
 }
 
@@ -214,67 +213,25 @@ static int p2mo_tag_set_word(struct p2mo_table *t, unsigned long pfn,
  * no p2m entry is tagged by cmpxchg() alone, one with an entry under its
  * p2m stripe too.
  *
- * Return: true if tagged; false if @pfn no longer shows @mfn.
+ * Return: the tag for the frame's entries (p2mo_tag_make()), or
+ * P2MO_NO_TAG if @pfn no longer shows @mfn.
  */
-bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn,
-		  unsigned long bpfn)
+unsigned long p2mo_tag_set(struct p2mo_table *t, unsigned long pfn,
+			   unsigned long mfn, unsigned long bpfn)
 {
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m_hash, pfn);
-	unsigned long flags;
+	unsigned long flags, old;
 	int tagged;
 
-	tagged = p2mo_tag_set_word(t, pfn, mfn, bpfn, false);
+	tagged = p2mo_tag_set_word(t, pfn, mfn, bpfn, false, &old);
 	if (tagged == -EAGAIN) {
 		flags = p2mo_lock(lock);
-		tagged = p2mo_tag_set_word(t, pfn, mfn, bpfn, true);
+		tagged = p2mo_tag_set_word(t, pfn, mfn, bpfn, true, &old);
 		p2mo_unlock(lock, flags);
 	}
 	if (!tagged)
-		return false;
+		return P2MO_NO_TAG;
 	p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_SET);
 	trace_p2mo_tag_set(pfn, mfn);
-	return true;
-}
-
-/**
- * p2mo_tag_answer() - @bpfn is now the lowest backend pfn mapping @mfn
- * @t:    the tables
- * @pfn:  the frontend pfn tagged for @mfn
- * @mfn:  the frame
- * @bpfn: its new answer
- *
- * Called by the write path with the m2p stripe of @mfn held.
- */
-void p2mo_tag_answer(struct p2mo_table *t, unsigned long pfn,
-		     unsigned long mfn, unsigned long bpfn)
-{
-	unsigned long *slot = p2mo_view_slot(&t->view, pfn), old;
-
-	/* A tagged word has one writer: the frame's m2p stripe holder. */
-	old = READ_ONCE(*slot);
-	if (!WARN_ON_ONCE(!(old & P2MO_PFN_TAGGED)))
-		WRITE_ONCE(*slot, p2mo_view_tagged(old, mfn, bpfn));
-}
-
-/**
- * p2mo_tag_clear() - remove the FOREIGN tag of @pfn
- * @t:   the tables
- * @pfn: the tagged frontend pfn, whose frame's last override is going
- * @mfn: that frame
- *
- * Called by the write path with the m2p stripe of @mfn held.  While a
- * word is tagged nobody else writes it (p2m_set/p2m_clear fail with
- * -EBUSY, other frames' tags find it tagged): a plain store clears it.
- */
-void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn,
-		    unsigned long mfn)
-{
-	unsigned long *slot = p2mo_view_slot(&t->view, pfn), old;
-
-	old = READ_ONCE(*slot);
-	if (WARN_ON_ONCE(!(old & P2MO_PFN_TAGGED)))
-		return;
-	WRITE_ONCE(*slot, old & P2MO_PFN_ENTRY);
-	p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_CLEARED);
-	trace_p2mo_tag_clear(pfn, mfn);
+	return p2mo_tag_make(pfn, old);
 }

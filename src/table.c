@@ -119,6 +119,8 @@ static void p2mo_table_set_fast(struct p2mo_table *t, struct p2mo_backend *be)
 	t->p2m = be->p2m;
 	t->p2m_limit = be->p2m ? be->max_pfn : 0;
 	t->m2p_limit = be->p2m && be->m2p ? be->max_mfn : 0;
+	t->max_mfn = be->max_mfn;
+	t->max_pfn = be->max_pfn;
 }
 
 /**

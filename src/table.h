@@ -110,6 +110,8 @@ struct p2mo_table {
 	struct p2mo_view view;		/* a word per pfn: tags, entries */
 
 	struct p2mo_backend *be;
+	unsigned long max_mfn;		/* be's, for the write path's checks */
+	unsigned long max_pfn;
 	struct p2mo_htab m2p_hash;	/* struct p2mo_m2p_entry, by mfn */
 	struct p2mo_filter m2p_filter;	/* mfns with an override */
 	struct p2mo_htab p2m_hash;	/* struct p2mo_p2m_entry, by pfn */
@@ -123,14 +125,39 @@ struct p2mo_m2p_entry {
 	unsigned long bpfn;		/* backend pfn mapping the mfn */
 	union {
 		/*
-		 * Frontend pfn tagged for the mfn, or P2MO_INVALID_ENTRY;
-		 * the same in every entry of the mfn.  Writers only, under
-		 * the stripe, while linked.
+		 * The frontend pfn tagged for the mfn (p2mo_tag_make()), or
+		 * P2MO_NO_TAG; the same in every entry of the mfn.  Writers
+		 * only, under the stripe, while linked.
 		 */
-		unsigned long tag_pfn;
+		unsigned long tag;
 		struct p2mo_m2p_entry *free_next;	/* in a pool */
 	};
 };
+
+/*
+ * An entry's tag: the tagged pfn, and in bit 0 whether its view word has
+ * an ENTRY bit.  That bit cannot change while the word is tagged
+ * (p2mo_p2m_set()/p2mo_p2m_clear() fail with -EBUSY), so the write path
+ * rewrites a tagged word without reading it.
+ */
+#define P2MO_NO_TAG	P2MO_INVALID_ENTRY
+
+static inline unsigned long p2mo_tag_make(unsigned long pfn,
+					  unsigned long word)
+{
+	return pfn << 1 | !!(word & P2MO_PFN_ENTRY);
+}
+
+static inline unsigned long p2mo_tag_pfn(unsigned long tag)
+{
+	return tag >> 1;
+}
+
+/* The state bits of the tagged pfn's word without its tag. */
+static inline unsigned long p2mo_tag_state(unsigned long tag)
+{
+	return tag & 1 ? P2MO_PFN_ENTRY : 0;
+}
 
 /*
  * Free m2p entries of one CPU, ready for the next add: taken and given
@@ -198,8 +225,8 @@ int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 		      unsigned long bpfn, gfp_t gfp);
 int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 			 unsigned long bpfn);
-int __p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
-			   unsigned long bpfn);
+int p2mo_override_remove_quiet(struct p2mo_table *t, unsigned long mfn,
+			       unsigned long bpfn);
 unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn);
 unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn);
 unsigned long p2mo_get_p2m_word(struct p2mo_table *t, unsigned long pfn,
@@ -231,12 +258,8 @@ void p2mo_p2m_entry_free(struct p2mo_p2m_entry *e);
 void p2mo_p2m_entry_free_published(struct p2mo_p2m_entry *e);
 
 /* p2m.c internals of the write path, called with the m2p stripe held */
-bool p2mo_tag_set(struct p2mo_table *t, unsigned long pfn, unsigned long mfn,
-		  unsigned long bpfn);
-void p2mo_tag_answer(struct p2mo_table *t, unsigned long pfn,
-		     unsigned long mfn, unsigned long bpfn);
-void p2mo_tag_clear(struct p2mo_table *t, unsigned long pfn,
-		    unsigned long mfn);
+unsigned long p2mo_tag_set(struct p2mo_table *t, unsigned long pfn,
+			   unsigned long mfn, unsigned long bpfn);
 
 /* Checks shared by the write paths; log and count a rejected call. */
 bool p2mo_frame_rejected(struct p2mo_table *t, const char *what,

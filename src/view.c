@@ -6,8 +6,7 @@
 #include "view.h"
 
 /* What every word not yet written reads as; never written. */
-static const unsigned long p2mo_view_zero[P2MO_VIEW_PER_CHUNK]
-	__aligned(PAGE_SIZE);
+const unsigned long p2mo_view_zero[P2MO_VIEW_PER_CHUNK] __aligned(PAGE_SIZE);
 
 static bool p2mo_view_is_zero(const unsigned long *c)
 {
@@ -51,13 +50,6 @@ void p2mo_view_uninit(struct p2mo_view *v)
 			p2mo_chunk_free(p2mo_view_chunk(v, i));
 	p2mo_kvfree(v->bases);
 	v->bases = NULL;
-}
-
-/* Pfns out of range have no word to write, hence need no chunk. */
-bool p2mo_view_has_chunk(const struct p2mo_view *v, unsigned long pfn)
-{
-	return pfn >= v->nr_pfns ||
-	       !p2mo_view_is_zero(p2mo_view_chunk(v, pfn / P2MO_VIEW_PER_CHUNK));
 }
 
 /*

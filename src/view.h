@@ -85,6 +85,31 @@ static inline unsigned long *p2mo_view_slot(const struct p2mo_view *v,
 				 pfn * sizeof(long));
 }
 
+extern const unsigned long p2mo_view_zero[P2MO_VIEW_PER_CHUNK];
+
+/* Has @pfn a chunk of its own?  Pfns out of range need none. */
+static inline bool p2mo_view_has_chunk(const struct p2mo_view *v,
+				       unsigned long pfn)
+{
+	unsigned long i = pfn / P2MO_VIEW_PER_CHUNK;
+
+	return pfn >= v->nr_pfns ||
+	       READ_ONCE(v->bases[i]) + i * PAGE_SIZE !=
+	       (unsigned long)p2mo_view_zero;
+}
+
+/* Where the word of @pfn (below nr_pfns) is, or NULL if it has no chunk. */
+static inline unsigned long *p2mo_view_slot_in(const struct p2mo_view *v,
+					       unsigned long pfn)
+{
+	unsigned long i = pfn / P2MO_VIEW_PER_CHUNK;
+	unsigned long base = READ_ONCE(v->bases[i]);
+
+	if (base + i * PAGE_SIZE == (unsigned long)p2mo_view_zero)
+		return NULL;
+	return (unsigned long *)(base + pfn * sizeof(long));
+}
+
 static inline unsigned long p2mo_view_word(const struct p2mo_view *v,
 					   unsigned long pfn)
 {
@@ -122,7 +147,6 @@ static inline unsigned long p2mo_view_tagged(unsigned long state,
 
 int p2mo_view_init(struct p2mo_view *v, unsigned long nr_pfns);
 void p2mo_view_uninit(struct p2mo_view *v);
-bool p2mo_view_has_chunk(const struct p2mo_view *v, unsigned long pfn);
 bool p2mo_view_prepare(struct p2mo_view *v, unsigned long pfn,
 		       unsigned long **spare);
 int p2mo_view_ensure_chunk(struct p2mo_view *v, unsigned long pfn, gfp_t gfp);
