@@ -2,7 +2,9 @@
 /*
  * Linux 3.x m2p_add_override()/m2p_remove_override()/mfn_to_pfn(),
  * re-created for the benchmark (see legacy.h).  Kept close to the
- * original: same hash, same lock, same scans, same p2m writes.
+ * original: same hash, same lock, same scans, same page flag and p2m
+ * writes.  Left out: lookup_address() of the page's kernel mapping and
+ * the kmap_op multicalls, which are not part of the override table.
  */
 #include <linux/hash.h>
 #include <linux/mm.h>
@@ -80,6 +82,8 @@ int p2mo_legacy_add(struct p2mo_legacy *l, unsigned long mfn,
 	struct p2mo_legacy_page *page = &l->pages[bpfn];
 	unsigned long flags, pfn;
 
+	WARN_ON(test_bit(P2MO_LEGACY_PG_PRIVATE, &page->flags));
+	set_bit(P2MO_LEGACY_PG_PRIVATE, &page->flags);	/* SetPagePrivate() */
 	page->private = mfn;
 	page->index = l->p2m[bpfn];
 	WRITE_ONCE(l->p2m[bpfn], P2MO_FOREIGN_FRAME(mfn));
@@ -97,12 +101,17 @@ int p2mo_legacy_add(struct p2mo_legacy *l, unsigned long mfn,
 int p2mo_legacy_remove(struct p2mo_legacy *l, unsigned long bpfn)
 {
 	struct p2mo_legacy_page *page = &l->pages[bpfn];
-	unsigned long flags, mfn = page->private, pfn;
+	unsigned long flags, mfn = p2mo_legacy_p2m(l, bpfn), pfn;
 
+	if (mfn == P2MO_INVALID_ENTRY || !(mfn & P2MO_FOREIGN_FRAME_BIT))
+		return -EINVAL;
 	spin_lock_irqsave(&l->lock, flags);
 	list_del(&page->lru);
 	spin_unlock_irqrestore(&l->lock, flags);
+	WARN_ON(!test_bit(P2MO_LEGACY_PG_PRIVATE, &page->flags));
+	clear_bit(P2MO_LEGACY_PG_PRIVATE, &page->flags);	/* ClearPagePrivate() */
 	WRITE_ONCE(l->p2m[bpfn], page->index);
+	mfn &= ~P2MO_FOREIGN_FRAME_BIT;
 	/* the last override of a local frame gives the frontend its pfn back */
 	pfn = p2mo_legacy_m2p(l, mfn);
 	if (p2mo_legacy_p2m(l, pfn) == P2MO_FOREIGN_FRAME(mfn) &&

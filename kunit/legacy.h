@@ -14,12 +14,18 @@
 
 #define P2MO_LEGACY_HASH_SHIFT	10
 
-/* The struct page fields 3.x used: lru, private (mfn), index (old p2m). */
+/*
+ * The struct page fields 3.x used: flags (PG_private), lru, private (mfn),
+ * index (old p2m).
+ */
 struct p2mo_legacy_page {
+	unsigned long flags;
 	struct list_head lru;
 	unsigned long private;
 	unsigned long index;
 };
+
+#define P2MO_LEGACY_PG_PRIVATE	0
 
 struct p2mo_legacy {
 	spinlock_t lock;			/* m2p_override_lock */

@@ -208,15 +208,21 @@ static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 	new->tag = first ? first->tag : P2MO_NO_TAG;
 	if (!first)
 		WRITE_ONCE(*filter, 1);
-	err = 0;
-	write_seqcount_begin(&lock->seq);
-	if (first)
+	if (first) {
+		write_seqcount_begin(&lock->seq);
 		err = p2mo_m2p_link(first, new);
-	else
+		write_seqcount_end(&lock->seq);
+		if (unlikely(err))
+			return err;
+	} else {
+		/*
+		 * A new frame's entry goes first in the bucket, splitting
+		 * no run: a reader sees the frame with it or without it,
+		 * both true.  A reader still on the entry from its past
+		 * life saw the seqcount move when it was unlinked.
+		 */
 		hlist_add_head_rcu(&new->node, head);
-	write_seqcount_end(&lock->seq);
-	if (unlikely(err))
-		return err;
+	}
 	p2mo_stat_inc_locked(t, P2MO_STAT_OVERRIDES_ADDED);
 	if (first) {
 		if (new->tag != P2MO_NO_TAG && new->bpfn < first->bpfn)

@@ -30,9 +30,12 @@
  *   on it (as KVM's lockless rmap walker and the kernel's nulls lists
  *   allow for).  Their cache is SLAB_TYPESAFE_BY_RCU, so under
  *   rcu_read_lock() an entry stays an entry; a reader of an m2p chain
- *   brackets its walk with the stripe's seqcount, which every chain
- *   change bumps, and walks again if it moved (p2mo_m2p_find_from(); the
- *   stripe lock after a few tries).  Nothing else reads m2p entries.
+ *   brackets its walk with the stripe's seqcount, which every unlink
+ *   and every insert into a run bumps, and walks again if it moved
+ *   (p2mo_m2p_find_from(); the stripe lock after a few tries).  A new
+ *   frame's first entry, linked at the bucket head, splits no run and
+ *   needs no bump: the reader sees the frame with it or without it.
+ *   Nothing else reads m2p entries.
  * - p2m entries are immutable after publication but val, read with
  *   READ_ONCE(), and freed after a grace period (call_rcu()).
  * - All changes of m2p overrides go through one write path,
