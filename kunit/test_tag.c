@@ -109,6 +109,34 @@ static void tag_over_user_entry(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 20), 0);
 }
 
+/*
+ * The write path rewrites a tagged word without reading it: the ENTRY bit
+ * it keeps must be the word's own, through answer changes too.
+ */
+static void tag_over_user_entry_answer_changes(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long mfn = fix_mfn(f->d0, 20);
+
+	KUNIT_ASSERT_EQ(test, p2mo_p2m_set(&f->t, 20, mfn), 0);
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(2), GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), FIX_BPFN(1));
+	/* the answer moves to the remaining override; entry and tag stay */
+	KUNIT_ASSERT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(1)), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), FIX_BPFN(2));
+	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 20), P2MO_FOREIGN_FRAME(mfn));
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, 20),
+			P2MO_PFN_TAGGED | P2MO_PFN_ENTRY);
+	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 20), -EBUSY);
+	KUNIT_ASSERT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(2)), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, 20), P2MO_PFN_ENTRY);
+	KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, 20), mfn);
+	KUNIT_EXPECT_EQ(test, p2mo_p2m_clear(&f->t, 20), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, 20), 0U);
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), 20UL);
+}
+
 static void tag_user_set_on_tagged(struct kunit *test)
 {
 	struct p2mo_fix *f = p2mo_fix(test);
@@ -207,6 +235,7 @@ static struct kunit_case p2mo_tag_cases[] = {
 	KUNIT_CASE(tag_three_shares_middle_first),
 	KUNIT_CASE(tag_answer_follows_lowest_left),
 	KUNIT_CASE(tag_over_user_entry),
+	KUNIT_CASE(tag_over_user_entry_answer_changes),
 	KUNIT_CASE(tag_user_set_on_tagged),
 	KUNIT_CASE(tag_hidden_frame_not_tagged),
 	KUNIT_CASE(tag_counters),

@@ -161,7 +161,7 @@ struct p2mo_add_spares {
 	bool need_entry, need_filter_chunk, need_tag_chunk;
 };
 
-static noinline int p2mo_add_spares_get(struct p2mo_add_spares *sp, gfp_t gfp)
+static int p2mo_add_spares_get(struct p2mo_add_spares *sp, gfp_t gfp)
 {
 	if (sp->need_entry && !sp->entry) {
 		sp->entry = p2mo_m2p_entry_alloc(gfp);
@@ -181,7 +181,7 @@ static noinline int p2mo_add_spares_get(struct p2mo_add_spares *sp, gfp_t gfp)
 	return 0;
 }
 
-static noinline void p2mo_add_spares_put(struct p2mo_add_spares *sp)
+static void p2mo_add_spares_put(struct p2mo_add_spares *sp)
 {
 	p2mo_m2p_entry_free(sp->entry);
 	p2mo_chunk_free(sp->filter_chunk);
@@ -238,8 +238,9 @@ static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 }
 
 /*
- * One locked pass of an add.  -EAGAIN: something to allocate first
- * (@sp says what); the caller allocates it and calls again.
+ * One locked pass of an add.  -EAGAIN: something to allocate first.  The
+ * fast pass (@sp NULL) then changes nothing; a slow pass says in @sp what
+ * is missing, and keeps its entry there for the next pass.
  */
 static __always_inline int p2mo_add_once(struct p2mo_table *t,
 					 unsigned long mfn, unsigned long bpfn,
@@ -253,18 +254,21 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 	u8 *filter;
 
 	flags = p2mo_lock(lock);
-	e = sp->entry ?: p2mo_m2p_entry_get(t);
+	e = sp && sp->entry ? sp->entry : p2mo_m2p_entry_get(t);
 	if (unlikely(!e)) {
-		sp->need_entry = true;
+		if (sp)
+			sp->need_entry = true;
 		goto out;
 	}
-	sp->entry = e;	/* given back to the pool by the last pass */
+	if (sp)
+		sp->entry = e;
 	filter = p2mo_filter_byte_in(&t->m2p_filter, mfn);
 	if (unlikely(!filter)) {
-		if (!p2mo_filter_prepare(&t->m2p_filter, mfn,
-					 &sp->filter_chunk)) {
-			sp->need_filter_chunk = true;
-			goto out;
+		if (!sp || !p2mo_filter_prepare(&t->m2p_filter, mfn,
+						&sp->filter_chunk)) {
+			if (sp)
+				sp->need_filter_chunk = true;
+			goto missing;
 		}
 		filter = p2mo_filter_byte_in(&t->m2p_filter, mfn);
 	}
@@ -274,10 +278,11 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 		owner = p2mo_local_owner(t, mfn, &zero);
 		if (unlikely(owner != P2MO_INVALID_ENTRY && !zero &&
 			     !p2mo_view_has_chunk(&t->view, owner) &&
-			     !p2mo_view_prepare(&t->view, owner,
-						&sp->tag_chunk))) {
-			sp->need_tag_chunk = true;
-			goto out;
+			     (!sp || !p2mo_view_prepare(&t->view, owner,
+							&sp->tag_chunk)))) {
+			if (sp)
+				sp->need_tag_chunk = true;
+			goto missing;
 		}
 	}
 	/* A reused entry: readers still on it will see the seqcount move. */
@@ -286,25 +291,30 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 	err = p2mo_add_locked(t, lock, head, first, e, filter, owner, zero);
 	if (unlikely(err))
 		p2mo_m2p_entry_put(t, e);
-	sp->entry = NULL;
+	if (sp)
+		sp->entry = NULL;
+	goto out;
+missing:
+	if (!sp)
+		p2mo_m2p_entry_put(t, e);
 out:
 	p2mo_unlock(lock, flags);
 	return err;
 }
 
-/* An add whose first pass found something missing: allocate, try again. */
+/* An add the fast pass could not make: allocate what it needs, retry. */
 static noinline int p2mo_add_slow(struct p2mo_table *t, unsigned long mfn,
-				  unsigned long bpfn, gfp_t gfp,
-				  struct p2mo_add_spares *sp)
+				  unsigned long bpfn, gfp_t gfp)
 {
+	struct p2mo_add_spares sp = { };
 	int err;
 
-	do {
-		err = p2mo_add_spares_get(sp, gfp);
-		if (!err)
-			err = p2mo_add_once(t, mfn, bpfn, sp);
-	} while (err == -EAGAIN);
-	p2mo_add_spares_put(sp);
+	while ((err = p2mo_add_once(t, mfn, bpfn, &sp)) == -EAGAIN) {
+		err = p2mo_add_spares_get(&sp, gfp);
+		if (err)
+			break;
+	}
+	p2mo_add_spares_put(&sp);
 	return err;
 }
 
@@ -325,14 +335,13 @@ static noinline int p2mo_add_slow(struct p2mo_table *t, unsigned long mfn,
 int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 		      unsigned long bpfn, gfp_t gfp)
 {
-	struct p2mo_add_spares sp = { };
 	int err;
 
 	if (!p2mo_override_args_ok(t, mfn, bpfn))
 		return -EINVAL;
-	err = p2mo_add_once(t, mfn, bpfn, &sp);
+	err = p2mo_add_once(t, mfn, bpfn, NULL);
 	if (unlikely(err == -EAGAIN))
-		err = p2mo_add_slow(t, mfn, bpfn, gfp, &sp);
+		err = p2mo_add_slow(t, mfn, bpfn, gfp);
 	trace_p2mo_override_add(mfn, bpfn, err);
 	if (unlikely(err)) {
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
