@@ -148,7 +148,7 @@ struct p2mo_m2p_entry {
 static inline unsigned long p2mo_tag_make(unsigned long pfn,
 					  unsigned long word)
 {
-	return pfn << 1 | !!(word & P2MO_PFN_ENTRY);
+	return pfn << 1 | (word & P2MO_PFN_ENTRY ? 1 : 0);
 }
 
 static inline unsigned long p2mo_tag_pfn(unsigned long tag)
