@@ -5,7 +5,7 @@
  * p2mo_override_add() and p2mo_override_remove() are the only functions
  * that change m2p overrides.  With the mfn's stripe held each updates,
  * together: the chain (which is the reverse map of the mfn), the filter
- * bit of the mfn, and the FOREIGN tag of the local frontend pfn (the first
+ * byte of the mfn, and the FOREIGN tag of the local frontend pfn (the first
  * override of a local frame sets it, the last one clears it).  Rules:
  * table.h.
  */

@@ -87,17 +87,6 @@ static inline unsigned long *p2mo_view_slot(const struct p2mo_view *v,
 
 extern const unsigned long p2mo_view_zero[P2MO_VIEW_PER_CHUNK];
 
-/* Has @pfn a chunk of its own?  Pfns out of range need none. */
-static inline bool p2mo_view_has_chunk(const struct p2mo_view *v,
-				       unsigned long pfn)
-{
-	unsigned long i = pfn / P2MO_VIEW_PER_CHUNK;
-
-	return pfn >= v->nr_pfns ||
-	       READ_ONCE(v->bases[i]) + i * PAGE_SIZE !=
-	       (unsigned long)p2mo_view_zero;
-}
-
 /* Where the word of @pfn (below nr_pfns) is, or NULL if it has no chunk. */
 static inline unsigned long *p2mo_view_slot_in(const struct p2mo_view *v,
 					       unsigned long pfn)
@@ -108,6 +97,13 @@ static inline unsigned long *p2mo_view_slot_in(const struct p2mo_view *v,
 	if (base + i * PAGE_SIZE == (unsigned long)p2mo_view_zero)
 		return NULL;
 	return (unsigned long *)(base + pfn * sizeof(long));
+}
+
+/* Has @pfn a chunk of its own?  Pfns out of range need none. */
+static inline bool p2mo_view_has_chunk(const struct p2mo_view *v,
+				       unsigned long pfn)
+{
+	return pfn >= v->nr_pfns || p2mo_view_slot_in(v, pfn);
 }
 
 static inline unsigned long p2mo_view_word(const struct p2mo_view *v,
