@@ -38,6 +38,14 @@ drained() { [ "$(stat_val live_overrides)" = 0 ] && [ "$(stat_val foreign_tags_l
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 SPLAT='BUG:|WARNING:|Call Trace|general protection|Oops|lockdep|suspicious RCU'
 nsplat() { dmesg | grep -cE "$SPLAT"; }
+# bg_write PATTERN DEVICE ERRFILE: 16 MiB of random data into PATTERN, then
+# written to DEVICE with direct I/O in the background; sets t0 and ddpid.
+bg_write() {
+  dd if=/dev/urandom of="$1" bs=1M count=16 2>/dev/null
+  t0=$(ms)
+  dd if="$1" of="$2" bs=$IO_BS oflag=direct 2>"$3" &
+  ddpid=$!
+}
 new_splats() { dmesg | grep -E "$SPLAT" | tail -n +$(($1 + 1)) | head -n 10; }   # $1 = nsplat before
 IO_BS=4096      # block size of the background dd of the *_under_io checks: small, so it lasts seconds
 TR=/sys/kernel/tracing
@@ -322,10 +330,7 @@ else
   KPL=/sys/kernel/debug/kprobes/list
   grep -E 'foreign_p2m_mapping' $KPL 2>&1 | sed 's/^/kprobes before rmmod: /' > /tmp/kp0
   sed 's/^/==> /' /tmp/kp0    # live too: a crash during the reload loses the TAP diagnostics
-  dd if=/dev/urandom of=/tmp/upat bs=1M count=16 2>/dev/null
-  t0=$(ms)
-  dd if=/tmp/upat of=/dev/xvdb bs=$IO_BS oflag=direct 2>/tmp/udd.err &
-  ddpid=$!
+  bg_write /tmp/upat /dev/xvdb /tmp/udd.err
   sleep 0.5
   run_rm=no; running $ddpid && run_rm=yes
   t1=$(ms); tries=0
@@ -384,10 +389,7 @@ elif [ ! -e $VBDDRV/vbd-51744 ]; then
   rc=1; why "$VBDDRV/vbd-51744 missing: xvdc is not vbd 51744"
 else
   ns0=$(nsplat)
-  dd if=/dev/urandom of=/tmp/dpat bs=1M count=16 2>/dev/null
-  t0=$(ms)
-  dd if=/tmp/dpat of=/dev/xvdc bs=$IO_BS oflag=direct 2>/tmp/ddd.err &
-  ddpid=$!
+  bg_write /tmp/dpat /dev/xvdc /tmp/ddd.err
   sleep 1
   run_det=no; running $ddpid && run_det=yes
   t1=$(ms)
