@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include "p2mo_gnttab.h"
 #include "legacy.h"
+#include "view.h"	/* p2mo_load_once(), as the lookups here use */
 
 int p2mo_legacy_init(struct p2mo_legacy *l, const unsigned long *p2m,
 		     unsigned long nr_pfns, const unsigned long *m2p,
@@ -49,12 +50,12 @@ static unsigned long p2mo_legacy_hash(unsigned long mfn)
 
 static unsigned long p2mo_legacy_p2m(struct p2mo_legacy *l, unsigned long pfn)
 {
-	return pfn < l->nr_pfns ? READ_ONCE(l->p2m[pfn]) : P2MO_INVALID_ENTRY;
+	return pfn < l->nr_pfns ? p2mo_load_once(l->p2m[pfn]) : P2MO_INVALID_ENTRY;
 }
 
 static unsigned long p2mo_legacy_m2p(struct p2mo_legacy *l, unsigned long mfn)
 {
-	return mfn < l->nr_mfns ? READ_ONCE(l->m2p[mfn]) : P2MO_INVALID_ENTRY;
+	return mfn < l->nr_mfns ? p2mo_load_once(l->m2p[mfn]) : P2MO_INVALID_ENTRY;
 }
 
 static struct p2mo_legacy_page *p2mo_legacy_find(struct p2mo_legacy *l,

@@ -50,7 +50,7 @@ static __always_inline unsigned long p2mo_local_owner(struct p2mo_table *t,
 						      unsigned long mfn,
 						      unsigned long **zero)
 {
-	unsigned long pfn = mfn < t->m2p_limit ? READ_ONCE(t->m2p[mfn]) :
+	unsigned long pfn = mfn < t->m2p_limit ? p2mo_load_once(t->m2p[mfn]) :
 						 p2mo_be_m2p(t->be, mfn);
 	unsigned long *slot;
 
@@ -58,7 +58,7 @@ static __always_inline unsigned long p2mo_local_owner(struct p2mo_table *t,
 		slot = p2mo_view_slot_in(&t->view, pfn);
 		if (likely(slot && !READ_ONCE(*slot))) {
 			*zero = slot;
-			return READ_ONCE(t->p2m[pfn]) == mfn ? pfn :
+			return p2mo_load_once(t->p2m[pfn]) == mfn ? pfn :
 							     P2MO_INVALID_ENTRY;
 		}
 	}

@@ -329,7 +329,7 @@ static inline unsigned long p2mo_table_get_p2m(struct p2mo_table *t,
 					       unsigned long pfn)
 {
 	if (likely(pfn < t->p2m_limit && !p2mo_view_word_in(&t->view, pfn)))
-		return READ_ONCE(t->p2m[pfn]);
+		return p2mo_load_once(t->p2m[pfn]);
 	return p2mo_get_p2m_slow(t, pfn);
 }
 
@@ -357,11 +357,11 @@ static inline unsigned long p2mo_table_mfn_to_pfn(struct p2mo_table *t,
 	unsigned long pfn, w;
 
 	if (likely(mfn < t->m2p_limit)) {
-		pfn = READ_ONCE(t->m2p[mfn]);
+		pfn = p2mo_load_once(t->m2p[mfn]);
 		if (likely(pfn < t->p2m_limit)) {
 			w = p2mo_view_word_in(&t->view, pfn);
 			if (likely(!w)) {
-				if (READ_ONCE(t->p2m[pfn]) == mfn)
+				if (p2mo_load_once(t->p2m[pfn]) == mfn)
 					return pfn;
 			} else if (p2mo_view_answers(w, mfn)) {
 				/* a local frame shared with a local backend */

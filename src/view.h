@@ -58,9 +58,10 @@ struct p2mo_view {
  * A single-copy-atomic load, as READ_ONCE().  GCC 12 does not fold the
  * address of a volatile access into the load (READ_ONCE() of a[i] costs
  * an lea and a mov); a relaxed atomic load is the same one load, folded.
- * Used on the two loads every lookup makes here; the word's load depends
- * on the base's address, which orders them everywhere but on Alpha, where
- * READ_ONCE() adds the barrier.
+ * Used on every load of the inline lookups: the backend's m2p and p2m,
+ * as the kernel's own reads of them are single folded loads, and the two
+ * view loads here.  The word's load depends on the base's address, which
+ * orders them everywhere but on Alpha, where READ_ONCE() adds the barrier.
  */
 #ifdef CONFIG_ALPHA
 #define p2mo_load_once(x)	READ_ONCE(x)
