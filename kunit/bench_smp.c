@@ -6,18 +6,30 @@
  * p2m-override and for the 3.x design (legacy.c), and of the raw
  * translation (m2p read + p2m check) with the same writer: the scaling
  * the machine itself allows.  Under TCG absolute rates mean nothing: the
- * figures are the ratios, two readers over one.
+ * figures are the ratios, two readers over one, each the median of
+ * SB_REPS paired runs.
+ *
+ * Two reader windows of 1024 live overrides: "dense", 1024 frames in a
+ * row (their m2p, p2m and view words on a few guest pages), and
+ * "spread", every 64th frame of the 64k (on some 320 guest pages).  The
+ * spread window measures QEMU more than the tables: each guest page a
+ * loop touches costs a soft-TLB fill under TCG, and those fills do not
+ * scale over two vCPUs (the raw translation, which takes no lock and
+ * writes nothing, scales about 1.3-1.5x there, a loop without table loads
+ * 2x).  Both are printed; the summary lines are the dense window's.
  */
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/sort.h>
 #include "legacy.h"
 #include "util.h"
 
 #define SB_N		65536	/* live overrides, local frames */
 #define SB_EXTRA	256	/* frames the writer churns */
 #define SB_W		1024	/* reader working set */
-#define SB_MS		2000
+#define SB_MS		1000	/* one timed run */
+#define SB_REPS		5	/* paired runs (one reader, two) per figure */
 
 struct sb {
 	struct p2mo_sim_machine *m;
@@ -43,10 +55,10 @@ static unsigned long sb_sink;
 
 static unsigned long sb_raw(struct sb *b, unsigned long mfn)
 {
-	unsigned long pfn = mfn < b->m->nr_mfns ? READ_ONCE(b->m->m2p[mfn]) :
+	unsigned long pfn = mfn < b->m->nr_mfns ? p2mo_load_once(b->m->m2p[mfn]) :
 						  P2MO_INVALID_ENTRY;
 
-	return pfn < b->d->nr_pfns && READ_ONCE(b->d->p2m[pfn]) == mfn ?
+	return pfn < b->d->nr_pfns && p2mo_load_once(b->d->p2m[pfn]) == mfn ?
 	       pfn : P2MO_INVALID_ENTRY;
 }
 
@@ -143,11 +155,57 @@ static u64 sb_run(struct kunit *test, struct sb *b, enum sb_kind kind,
 		(readers > 1 ? atomic_long_read(&b->ops[1]) : 0)) * 1000 / SB_MS;
 }
 
-static void sb_ratio(const char *name, u64 a, u64 b)
+static int sb_cmp(const void *a, const void *b)
 {
-	u64 x = b ? a * 100 / b : 0;
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
-	pr_info("bench: %s %llu.%02llu x\n", name, x / 100, x % 100);
+	return x < y ? -1 : x > y;
+}
+
+static u64 sb_median(u64 *v)
+{
+	sort(v, SB_REPS, sizeof(v[0]), sb_cmp, NULL);
+	return v[SB_REPS / 2];
+}
+
+/*
+ * SB_REPS pairs of runs, one reader then two, of @kind: prints the median
+ * rates and the median of the per-pair ratios (x100, returned).
+ */
+static u64 sb_scaling(struct kunit *test, struct sb *b, enum sb_kind kind,
+		      const char *name, const char *win)
+{
+	u64 one[SB_REPS], two[SB_REPS], ratio[SB_REPS], x;
+	unsigned int i;
+
+	for (i = 0; i < SB_REPS; i++) {
+		one[i] = sb_run(test, b, kind, 1);
+		two[i] = sb_run(test, b, kind, 2);
+		ratio[i] = one[i] ? two[i] * 100 / one[i] : 0;
+	}
+	x = sb_median(ratio);
+	pr_info("bench: %ssmp_1reader%s %llu lookups/s\n", name, win,
+		sb_median(one));
+	pr_info("bench: %ssmp_2readers%s %llu lookups/s\n", name, win,
+		sb_median(two));
+	pr_info("bench: %ssmp_2readers_vs_1%s %llu.%02llu x\n", name, win,
+		x / 100, x % 100);
+	return x;
+}
+
+/* Reader window: 1024 live frames, @stride apart; answers checked. */
+static void sb_window(struct kunit *test, struct sb *b, unsigned int stride)
+{
+	unsigned long i, k;
+
+	for (i = 0; i < SB_W; i++) {
+		k = (i * stride + 7) % SB_N;
+		b->win[i] = b->d->p2m[k];
+		KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&b->t, b->win[i]),
+				b->base + k);
+		KUNIT_EXPECT_EQ(test, p2mo_legacy_mfn_to_pfn(&b->leg, b->win[i]),
+				b->base + k);
+	}
 }
 
 static void bench_smp_readers(struct kunit *test)
@@ -156,7 +214,7 @@ static void bench_smp_readers(struct kunit *test)
 				      .lock_bits = 8 };
 	struct sb *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	unsigned long local = SB_N + SB_EXTRA, i;
-	u64 one, two, lone, ltwo, rone, rtwo;
+	u64 ours;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	if (num_online_cpus() < 2)
@@ -174,32 +232,16 @@ static void bench_smp_readers(struct kunit *test)
 							GFP_KERNEL), 0);
 		p2mo_legacy_add(&b->leg, b->d->p2m[i], b->base + i);
 	}
-	for (i = 0; i < SB_W; i++)
-		b->win[i] = b->d->p2m[(i * 64 + 7) % SB_N];
-	for (i = 0; i < SB_W; i++) {
-		KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&b->t, b->win[i]),
-				b->base + (i * 64 + 7) % SB_N);
-		KUNIT_EXPECT_EQ(test, p2mo_legacy_mfn_to_pfn(&b->leg, b->win[i]),
-				b->base + (i * 64 + 7) % SB_N);
-	}
-	rone = sb_run(test, b, SB_RAW, 1);
-	rtwo = sb_run(test, b, SB_RAW, 2);
-	one = sb_run(test, b, SB_OURS, 1);
-	two = sb_run(test, b, SB_OURS, 2);
-	lone = sb_run(test, b, SB_LEGACY, 1);
-	ltwo = sb_run(test, b, SB_LEGACY, 2);
-	pr_info("bench: smp_1reader %llu lookups/s\n", one);
-	pr_info("bench: smp_2readers %llu lookups/s\n", two);
-	pr_info("bench: legacy_smp_1reader %llu lookups/s\n", lone);
-	pr_info("bench: legacy_smp_2readers %llu lookups/s\n", ltwo);
-	pr_info("bench: raw_smp_1reader %llu lookups/s\n", rone);
-	pr_info("bench: raw_smp_2readers %llu lookups/s\n", rtwo);
+	sb_window(test, b, 64);
+	sb_scaling(test, b, SB_RAW, "raw_", "_spread");
+	sb_scaling(test, b, SB_OURS, "", "_spread");
+	sb_window(test, b, 1);
+	sb_scaling(test, b, SB_RAW, "raw_", "");
+	ours = sb_scaling(test, b, SB_OURS, "", "");
+	sb_scaling(test, b, SB_LEGACY, "legacy_", "");
 	pr_info("bench: smp_writer_ops %lu\n", b->writes);
-	sb_ratio("smp_2readers_vs_1", two, one);
-	sb_ratio("legacy_smp_2readers_vs_1", ltwo, lone);
-	sb_ratio("smp_2readers_vs_legacy", two, ltwo);
-	sb_ratio("raw_smp_2readers_vs_1", rtwo, rone);
-	KUNIT_EXPECT_GT(test, one, 0ULL);
+	KUNIT_EXPECT_GT(test, ours, 0ULL);
+	KUNIT_EXPECT_GT(test, b->writes, 0UL);
 	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&b->t), (long)SB_N);
 	p2mo_table_drain(&b->t);
 	p2mo_table_uninit(&b->t);
