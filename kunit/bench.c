@@ -467,24 +467,33 @@ static void bench_pair(struct bench *b, unsigned int s, bench_fn floor,
 	bench_res[s][fig] = out[1];
 }
 
-/* hit lookups at N=1M over N=1k, x1000, the two timed in turn */
-static u64 bench_lookup_scaling;
+/*
+ * hit lookups at N=1M over N=1k, x1000, the two timed in turn; and the
+ * same for raw: how much of it the arrays alone cost (their lines and
+ * pages no longer in the caches and TLB)
+ */
+static u64 bench_lookup_scaling, bench_raw_scaling;
 
 static void bench_scaling(struct kunit *test, struct bench *big)
 {
 	struct bench *small = kunit_kzalloc(test, sizeof(*small), GFP_KERNEL);
-	u64 ratio[BENCH_REPS], t_small;
+	u64 ratio[BENCH_REPS], raw[BENCH_REPS], t_small;
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, small);
 	bench_setup(test, small, bench_n[1], 0);
 	bench_hit(small, 1);
 	bench_hit(big, 1);
+	bench_raw_hit(small, 1);
+	bench_raw_hit(big, 1);
 	for (i = 0; i < BENCH_REPS; i++) {
 		t_small = bench_hit(small, BENCH_ROUNDS);
 		ratio[i] = t_small ? bench_hit(big, BENCH_ROUNDS) * 1000 / t_small : 0;
+		t_small = bench_raw_hit(small, BENCH_ROUNDS);
+		raw[i] = t_small ? bench_raw_hit(big, BENCH_ROUNDS) * 1000 / t_small : 0;
 	}
 	bench_lookup_scaling = bench_median_of(ratio);
+	bench_raw_scaling = bench_median_of(raw);
 	bench_teardown(small);
 }
 
@@ -664,6 +673,7 @@ static void bench_summary(struct kunit *test)
 	bench_ratio("cold_lookup_1M_vs_1k", bench_res[3][F_COLD_HIT], bench_res[1][F_COLD_HIT]);
 	/* timed in turn with a 1k table alive next to the 1M one */
 	bench_ratio("lookup_1M_vs_1k", bench_lookup_scaling, 1000);
+	bench_ratio("raw_lookup_1M_vs_1k", bench_raw_scaling, 1000);
 	bench_ratio("lookup_speedup_vs_legacy_1M", bench_res[3][F_LEG_HIT],
 		    bench_res[3][F_HIT]);
 	bench_ratio("lookup_speedup_vs_legacy_1k", bench_res[1][F_LEG_HIT],
