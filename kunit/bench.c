@@ -77,7 +77,7 @@ struct bench {
 	unsigned long pfns[BENCH_W];	/* local pfns, untagged */
 	unsigned long *cold;		/* BENCH_COLD random overridden mfns */
 	unsigned long *cold_miss;	/* BENCH_COLD random local mfns, not overridden */
-	void *gap;			/* held between the m2p and the p2m */
+	void *gap;			/* allocated between the m2p and the p2m */
 	struct gnttab_map_grant_ref map[BENCH_BATCH];
 	struct gnttab_unmap_grant_ref unmap[BENCH_BATCH];
 	struct page *pages[BENCH_BATCH];
@@ -367,7 +367,8 @@ static int bench_setup(struct kunit *test, struct bench *b, unsigned long n,
 	b->m = p2mo_sim_machine_create(local + 16, 64);
 	KUNIT_ASSERT_NOT_NULL(test, b->m);
 	if (gap) {
-		b->gap = kvmalloc(gap, GFP_KERNEL);
+		/* kunit-managed: freed with the case, even on an assert */
+		b->gap = kunit_kmalloc(test, gap, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, b->gap);
 	}
 	b->d = p2mo_sim_domain_create(b->m, 0, b->base + local, local, 64);
@@ -413,7 +414,6 @@ static void bench_teardown(struct bench *b)
 	p2mo_table_uninit(&b->t);
 	p2mo_legacy_uninit(&b->leg);
 	p2mo_sim_machine_destroy(b->m);
-	kvfree(b->gap);
 }
 
 /* Every answer the loops time must be right, for ours and legacy. */
@@ -507,9 +507,10 @@ static long bench_distance(struct bench *b)
  * Lookups at N=1k again, on a second table whose simulated p2m sits 32
  * KiB further from its m2p.  The arrays of the first one come from the
  * page allocator back to back, exactly 64 KiB apart, and that placement
- * alone slows our miss (m2p, view word, p2m) by about a third on the
- * development host while raw (m2p, p2m) keeps its speed: the figures
- * here tell a property of the placement from one of the tables.
+ * alone slows our miss (m2p, view word, p2m) by up to a quarter, from
+ * run to run, on the development host while raw (m2p, p2m) keeps its
+ * speed: the figures here tell a property of the placement from one of
+ * the tables.
  */
 static u64 bench_moved_paired[F_NR];
 static long bench_moved_distance[2];
