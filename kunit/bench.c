@@ -27,7 +27,6 @@
  */
 #include <linux/ktime.h>
 #include <linux/log2.h>
-#include <linux/sort.h>
 #include "legacy.h"
 #include "util.h"
 
@@ -293,17 +292,9 @@ static u64 bench_batch(struct bench *b, unsigned int rounds)
 	return ktime_get_ns() - t0;
 }
 
-static int bench_cmp(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static u64 bench_median_of(u64 *runs)
 {
-	sort(runs, BENCH_REPS, sizeof(runs[0]), bench_cmp, NULL);
-	return runs[BENCH_REPS / 2];
+	return p2mo_median(runs, BENCH_REPS);
 }
 
 #define BENCH_GROUP_MAX	3
@@ -512,13 +503,13 @@ static long bench_distance(struct bench *b)
  * speed: the figures here tell a property of the placement from one of
  * the tables.
  */
-static u64 bench_moved_paired[F_NR];
-static long bench_moved_distance[2];
+static u64 bench_moved_hit, bench_moved_miss;	/* paired, x1000 */
+static long bench_moved_distance[2];	/* KiB: as allocated, moved */
 
 static void bench_moved(struct kunit *test, long distance)
 {
 	struct bench *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
-	u64 out[F_NR];
+	u64 out[2];
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	bench_setup(test, b, bench_n[1], SZ_32K);
@@ -526,9 +517,9 @@ static void bench_moved(struct kunit *test, long distance)
 	bench_moved_distance[0] = distance;
 	bench_moved_distance[1] = bench_distance(b);
 	bench_group(b, (const bench_fn[]){ bench_raw_hit, bench_hit }, 2,
-		    BENCH_ROUNDS, BENCH_W, out, &bench_moved_paired[F_HIT]);
+		    BENCH_ROUNDS, BENCH_W, out, &bench_moved_hit);
 	bench_group(b, (const bench_fn[]){ bench_raw_miss, bench_miss }, 2,
-		    BENCH_ROUNDS, BENCH_W, out, &bench_moved_paired[F_MISS]);
+		    BENCH_ROUNDS, BENCH_W, out, &bench_moved_miss);
 	bench_teardown(b);
 }
 
@@ -658,13 +649,13 @@ static void bench_summary(struct kunit *test)
 	bench_ratio_row("addrm / legacy", F_ADDRM, F_LEG_ADDRM);
 	pr_info("bench| %-20s %8llu.%03llu %8llu.%03llu  (N=1k, m2p to p2m %ld KiB, not %ld)\n",
 		"moved: hit, miss",
-		bench_moved_paired[F_HIT] / 1000, bench_moved_paired[F_HIT] % 1000,
-		bench_moved_paired[F_MISS] / 1000, bench_moved_paired[F_MISS] % 1000,
+		bench_moved_hit / 1000, bench_moved_hit % 1000,
+		bench_moved_miss / 1000, bench_moved_miss % 1000,
 		bench_moved_distance[1], bench_moved_distance[0]);
 	bench_ratio("hit_vs_raw_max", bench_max_ratio(F_HIT, F_RAW_HIT), 1000);
 	bench_ratio("miss_vs_raw_max", bench_max_ratio(F_MISS, F_RAW_MISS), 1000);
-	bench_ratio("hit_vs_raw_1k_moved", bench_moved_paired[F_HIT], 1000);
-	bench_ratio("miss_vs_raw_1k_moved", bench_moved_paired[F_MISS], 1000);
+	bench_ratio("hit_vs_raw_1k_moved", bench_moved_hit, 1000);
+	bench_ratio("miss_vs_raw_1k_moved", bench_moved_miss, 1000);
 	pr_info("bench: m2p_to_p2m_1k %ld KiB\n", bench_moved_distance[0]);
 	pr_info("bench: m2p_to_p2m_1k_moved %ld KiB\n", bench_moved_distance[1]);
 	bench_ratio("p2m_vs_raw_max", bench_max_ratio(F_P2M, F_RAW_P2M), 1000);

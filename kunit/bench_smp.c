@@ -21,7 +21,6 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
-#include <linux/sort.h>
 #include "legacy.h"
 #include "util.h"
 
@@ -155,19 +154,6 @@ static u64 sb_run(struct kunit *test, struct sb *b, enum sb_kind kind,
 		(readers > 1 ? atomic_long_read(&b->ops[1]) : 0)) * 1000 / SB_MS;
 }
 
-static int sb_cmp(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static u64 sb_median(u64 *v)
-{
-	sort(v, SB_REPS, sizeof(v[0]), sb_cmp, NULL);
-	return v[SB_REPS / 2];
-}
-
 /*
  * SB_REPS pairs of runs, one reader then two, of @kind: prints the median
  * rates and the median of the per-pair ratios (x100, returned).
@@ -183,11 +169,11 @@ static u64 sb_scaling(struct kunit *test, struct sb *b, enum sb_kind kind,
 		two[i] = sb_run(test, b, kind, 2);
 		ratio[i] = one[i] ? two[i] * 100 / one[i] : 0;
 	}
-	x = sb_median(ratio);
+	x = p2mo_median(ratio, SB_REPS);
 	pr_info("bench: %ssmp_1reader%s %llu lookups/s\n", name, win,
-		sb_median(one));
+		p2mo_median(one, SB_REPS));
 	pr_info("bench: %ssmp_2readers%s %llu lookups/s\n", name, win,
-		sb_median(two));
+		p2mo_median(two, SB_REPS));
 	pr_info("bench: %ssmp_2readers_vs_1%s %llu.%02llu x\n", name, win,
 		x / 100, x % 100);
 	return x;

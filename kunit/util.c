@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit fixture and digests (see util.h). */
+/* KUnit fixture, digests and the benchmarks' median (see util.h). */
 #include <linux/rcupdate.h>
+#include <linux/sort.h>
 #include "util.h"
 
 atomic_t p2mo_fail_nth = ATOMIC_INIT(0);
@@ -185,4 +186,18 @@ void p2mo_expect_digest_eq(struct kunit *test, const struct p2mo_digest *a,
 	KUNIT_EXPECT_EQ(test, a->p2m, b->p2m);
 	KUNIT_EXPECT_EQ(test, a->sim, b->sim);
 	KUNIT_EXPECT_EQ(test, a->handles, b->handles);
+}
+
+static int p2mo_u64_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of the @n values in @v (sorted in place): the benchmarks' figures. */
+u64 p2mo_median(u64 *v, size_t n)
+{
+	sort(v, n, sizeof(v[0]), p2mo_u64_cmp, NULL);
+	return v[n / 2];
 }

@@ -37,6 +37,7 @@ int p2mo_fix_init_bits(struct kunit *test, unsigned int bits);
 int p2mo_fix_init(struct kunit *test);
 void p2mo_fix_exit(struct kunit *test);
 void p2mo_digest(struct p2mo_fix *f, struct p2mo_digest *d);
+u64 p2mo_median(u64 *v, size_t n);
 
 static inline struct p2mo_fix *p2mo_fix(struct kunit *test)
 {
