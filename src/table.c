@@ -50,37 +50,34 @@ void p2mo_m2p_entry_free(struct p2mo_m2p_entry *e)
 		p2mo_cache_free(p2mo_m2p_cache, e);
 }
 
+/* Give every entry of @pool back to the slab. */
+static void p2mo_pool_empty(struct p2mo_pool *pool)
+{
+	struct p2mo_m2p_entry *e;
+
+	while ((e = pool->head)) {
+		pool->head = e->free_next;
+		p2mo_m2p_entry_free(e);
+	}
+	pool->nr = 0;
+}
+
 /* Free this CPU's pool (tests: every add then allocates). */
 void p2mo_pool_trim(struct p2mo_table *t)
 {
-	struct p2mo_pool *pool;
-	struct p2mo_m2p_entry *e;
 	unsigned long flags;
 
 	local_irq_save(flags);
-	pool = this_cpu_ptr(t->pool);
-	while ((e = pool->head)) {
-		pool->head = e->free_next;
-		pool->nr--;
-		p2mo_m2p_entry_free(e);
-	}
+	p2mo_pool_empty(this_cpu_ptr(t->pool));
 	local_irq_restore(flags);
 }
 
 static void p2mo_pools_free(struct p2mo_table *t)
 {
-	struct p2mo_m2p_entry *e;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		struct p2mo_pool *pool = per_cpu_ptr(t->pool, cpu);
-
-		while ((e = pool->head)) {
-			pool->head = e->free_next;
-			p2mo_m2p_entry_free(e);
-		}
-		pool->nr = 0;
-	}
+	for_each_possible_cpu(cpu)
+		p2mo_pool_empty(per_cpu_ptr(t->pool, cpu));
 }
 
 struct p2mo_p2m_entry *p2mo_p2m_entry_alloc(gfp_t gfp)
