@@ -28,30 +28,21 @@ static struct p2mo_p2m_entry *p2mo_p2m_find_locked(struct p2mo_table *t,
 	return NULL;
 }
 
-/* Set @bits in the word of @pfn unless it has one of @busy; the old word. */
-static unsigned long p2mo_view_add_bits(struct p2mo_table *t, unsigned long pfn,
-					unsigned long bits, unsigned long busy)
+/*
+ * Set @set and clear @clear in the word of @pfn, unless it has one of
+ * @busy; return the old word.
+ */
+static unsigned long p2mo_view_change_bits(struct p2mo_table *t,
+					   unsigned long pfn, unsigned long set,
+					   unsigned long clear,
+					   unsigned long busy)
 {
 	unsigned long old;
 
 	do {
 		old = p2mo_view_word(&t->view, pfn);
 	} while (!(old & busy) &&
-		 !p2mo_view_cmpxchg(&t->view, pfn, old, old | bits));
-	return old;
-}
-
-/* Clear @bits of the word of @pfn unless it has one of @busy; the old word. */
-static unsigned long p2mo_view_clear_bits(struct p2mo_table *t,
-					  unsigned long pfn, unsigned long bits,
-					  unsigned long busy)
-{
-	unsigned long old;
-
-	do {
-		old = p2mo_view_word(&t->view, pfn);
-	} while (!(old & busy) &&
-		 !p2mo_view_cmpxchg(&t->view, pfn, old, old & ~bits));
+		 !p2mo_view_cmpxchg(&t->view, pfn, old, (old & ~clear) | set));
 	return old;
 }
 
@@ -119,8 +110,8 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 	} else {
 		/* published first: a reader that sees the bit finds it */
 		hlist_add_head_rcu(&e->node, p2mo_htab_bucket(&t->p2m_hash, pfn));
-		if (p2mo_view_add_bits(t, pfn, P2MO_PFN_ENTRY,
-				       P2MO_PFN_TAGGED) & P2MO_PFN_TAGGED) {
+		if (p2mo_view_change_bits(t, pfn, P2MO_PFN_ENTRY, 0,
+					  P2MO_PFN_TAGGED) & P2MO_PFN_TAGGED) {
 			hlist_del_rcu(&e->node);
 			p2mo_p2m_entry_free_published(e);
 			err = -EBUSY;
@@ -162,8 +153,8 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 	e = p2mo_p2m_find_locked(t, pfn);
 	if (!e) {
 		err = -ENOENT;
-	} else if (p2mo_view_clear_bits(t, pfn, P2MO_PFN_ENTRY,
-					P2MO_PFN_TAGGED) & P2MO_PFN_TAGGED) {
+	} else if (p2mo_view_change_bits(t, pfn, 0, P2MO_PFN_ENTRY,
+					 P2MO_PFN_TAGGED) & P2MO_PFN_TAGGED) {
 		err = -EBUSY;
 	} else {
 		hlist_del_rcu(&e->node);
