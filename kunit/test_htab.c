@@ -71,7 +71,7 @@ static void htab_sizes(struct kunit *test)
 	/* stripes never outnumber buckets */
 	KUNIT_EXPECT_EQ(test, h.lock_mask, 31U);
 	KUNIT_EXPECT_EQ(test, p2mo_htab_bytes(&h),
-			32 * sizeof(struct hlist_head) + 32 * sizeof(struct p2mo_lock));
+			32 * sizeof(struct p2mo_chain) + 32 * sizeof(struct p2mo_lock));
 	p2mo_htab_uninit(&h);
 }
 

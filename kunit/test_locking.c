@@ -56,15 +56,19 @@ static void lock_reused_entry_is_detected(struct kunit *test)
 	unsigned long mfn = fix_mfn(f->d1, 4), other = fix_mfn(f->d1, 5);
 	struct p2mo_lock *lock = p2mo_htab_lock(&f->t.m2p_hash, mfn);
 	struct p2mo_m2p_entry *e, *seen = NULL;
+	struct p2mo_link *l;
 	unsigned long bpfn;
 	unsigned int seq;
 
 	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(2), GFP_KERNEL), 0);
 	rcu_read_lock();
 	seq = read_seqcount_begin(&lock->seq);
-	hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&f->t.m2p_hash, mfn), node)
+	for (l = p2mo_chain_first_rcu(p2mo_htab_bucket(&f->t.m2p_hash, mfn)); l;
+	     l = p2mo_link_next_rcu(l)) {
+		e = container_of(l, struct p2mo_m2p_entry, link);
 		if (e->mfn == mfn)
 			seen = e;
+	}
 	KUNIT_ASSERT_NOT_NULL(test, seen);
 	KUNIT_EXPECT_FALSE(test, read_seqcount_retry(&lock->seq, seq));
 	/* removed and reused for another frame while the reader holds it */

@@ -58,14 +58,18 @@ static u64 mix(u64 h, u64 v)
 static u64 digest_m2p(struct p2mo_htab *h)
 {
 	struct p2mo_m2p_entry *e;
+	struct p2mo_link *l;
 	u64 d = 14695981039346656037ULL;
 	unsigned long i;
 
 	rcu_read_lock();
 	for (i = 0; i < (1UL << h->bits); i++) {
 		d = mix(d, i);
-		hlist_for_each_entry_rcu(e, &h->buckets[i], node)
+		for (l = p2mo_chain_first_rcu(&h->buckets[i]); l;
+		     l = p2mo_link_next_rcu(l)) {
+			e = container_of(l, struct p2mo_m2p_entry, link);
 			d = mix(mix(mix(d, e->mfn), e->bpfn), e->tag);
+		}
 	}
 	rcu_read_unlock();
 	return d;
@@ -75,14 +79,18 @@ static u64 digest_p2m(struct p2mo_table *t)
 {
 	struct p2mo_htab *h = &t->p2m_hash;
 	struct p2mo_p2m_entry *e;
+	struct p2mo_link *l;
 	u64 d = 14695981039346656037ULL;
 	unsigned long i;
 
 	rcu_read_lock();
 	for (i = 0; i < (1UL << h->bits); i++) {
 		d = mix(d, i);
-		hlist_for_each_entry_rcu(e, &h->buckets[i], node)
+		for (l = p2mo_chain_first_rcu(&h->buckets[i]); l;
+		     l = p2mo_link_next_rcu(l)) {
+			e = container_of(l, struct p2mo_p2m_entry, link);
 			d = mix(mix(d, e->pfn), e->val);
+		}
 	}
 	rcu_read_unlock();
 	for (i = p2mo_view_next(&t->view, 0, ~0UL); i < t->view.nr_pfns;

@@ -66,12 +66,15 @@ static int p2mo_m2p_show(struct seq_file *s, void *v)
 	loff_t i = *(loff_t *)v;
 	struct p2mo_lock *lock = p2mo_htab_bucket_lock(&t->m2p_hash, i);
 	struct p2mo_m2p_entry *e;
+	struct p2mo_link *l;
 	unsigned long flags;
 
 	/* m2p entries are reused at once: a dump walks under the stripe */
 	flags = p2mo_lock(lock);
-	hlist_for_each_entry(e, &t->m2p_hash.buckets[i], node)
+	for (l = t->m2p_hash.buckets[i].first; l; l = l->next) {
+		e = container_of(l, struct p2mo_m2p_entry, link);
 		seq_printf(s, "%#lx %#lx\n", e->mfn, e->bpfn);
+	}
 	p2mo_unlock(lock, flags);
 	return 0;
 }
@@ -81,6 +84,7 @@ static int p2mo_p2m_show(struct seq_file *s, void *v)
 	struct p2mo_table *t = s->private;
 	loff_t pos = *(loff_t *)v, nb = p2mo_nr_buckets(&t->p2m_hash);
 	struct p2mo_p2m_entry *e;
+	struct p2mo_link *l;
 
 	if (pos >= nb) {
 		seq_printf(s, "%#lx %#lx tag\n", (unsigned long)(pos - nb),
@@ -88,8 +92,11 @@ static int p2mo_p2m_show(struct seq_file *s, void *v)
 		return 0;
 	}
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(e, &t->p2m_hash.buckets[pos], node)
+	for (l = p2mo_chain_first_rcu(&t->p2m_hash.buckets[pos]); l;
+	     l = p2mo_link_next_rcu(l)) {
+		e = container_of(l, struct p2mo_p2m_entry, link);
 		seq_printf(s, "%#lx %#lx set\n", e->pfn, READ_ONCE(e->val));
+	}
 	rcu_read_unlock();
 	return 0;
 }

@@ -15,6 +15,7 @@ int p2mo_htab_init(struct p2mo_htab *h, unsigned int bits,
 	if (lock_bits > bits)
 		lock_bits = bits;
 	nr_locks = 1U << lock_bits;
+	/* zeroed: every chain empty */
 	h->buckets = p2mo_kvcalloc(1UL << bits, sizeof(*h->buckets));
 	if (!h->buckets)
 		return -ENOMEM;
@@ -24,8 +25,6 @@ int p2mo_htab_init(struct p2mo_htab *h, unsigned int bits,
 		h->buckets = NULL;
 		return -ENOMEM;
 	}
-	for (i = 0; i < (1U << bits); i++)
-		INIT_HLIST_HEAD(&h->buckets[i]);
 	for (i = 0; i < nr_locks; i++)
 		p2mo_lock_init(&h->locks[i], level, key, name);
 	h->bits = bits;

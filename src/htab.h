@@ -4,19 +4,19 @@
  * under both override tables.
  *
  * Readers walk a chain under rcu_read_lock() with no lock.  Writers hold
- * the stripe lock of the bucket (p2mo_htab_lock()); entries are published
- * with hlist_add_*_rcu().  How entries are freed or reused, and what a
- * reader must check for it, is the user's rule (table.h).
+ * the stripe lock of the bucket (p2mo_htab_lock()); chains are singly
+ * linked (chain.h).  How entries are freed or reused, and what a reader
+ * must check for it, is the user's rule (table.h).
  */
 #ifndef _P2MO_HTAB_H
 #define _P2MO_HTAB_H
 
 #include <linux/hash.h>
-#include <linux/rculist.h>
+#include "chain.h"
 #include "locks.h"
 
 struct p2mo_htab {
-	struct hlist_head *buckets;
+	struct p2mo_chain *buckets;
 	struct p2mo_lock *locks;
 	unsigned int bits;		/* log2 of the number of buckets */
 	unsigned int lock_mask;		/* number of stripes - 1 */
@@ -28,7 +28,7 @@ static inline unsigned int p2mo_htab_hash(const struct p2mo_htab *h,
 	return hash_long(key, h->bits);
 }
 
-static inline struct hlist_head *p2mo_htab_bucket(const struct p2mo_htab *h,
+static inline struct p2mo_chain *p2mo_htab_bucket(const struct p2mo_htab *h,
 						  unsigned long key)
 {
 	return &h->buckets[p2mo_htab_hash(h, key)];

@@ -17,16 +17,9 @@
 #include "p2mo_trace.h"
 #include "table.h"
 
-/* Entries of the same mfn, in bpfn order, starting at the first one. */
-static struct p2mo_m2p_entry *p2mo_m2p_first_locked(struct hlist_head *head,
-						    unsigned long mfn)
+static struct p2mo_m2p_entry *p2mo_m2p_at(struct p2mo_link *link)
 {
-	struct p2mo_m2p_entry *e;
-
-	hlist_for_each_entry(e, head, node)
-		if (e->mfn == mfn)
-			return e;
-	return NULL;
+	return p2mo_link_entry(link, struct p2mo_m2p_entry, link);
 }
 
 static bool p2mo_m2p_same_mfn(struct p2mo_m2p_entry *e, unsigned long mfn)
@@ -36,7 +29,23 @@ static bool p2mo_m2p_same_mfn(struct p2mo_m2p_entry *e, unsigned long mfn)
 
 static struct p2mo_m2p_entry *p2mo_m2p_next(struct p2mo_m2p_entry *e)
 {
-	return hlist_entry_safe(e->node.next, struct p2mo_m2p_entry, node);
+	return p2mo_m2p_at(e->link.next);
+}
+
+/*
+ * The entries of one mfn (its run) are next to each other, in bpfn
+ * order: the link in @head that points at the first of them, or NULL if
+ * @mfn has none.  Stripe held.
+ */
+static struct p2mo_link **p2mo_m2p_run_locked(struct p2mo_chain *head,
+					      unsigned long mfn)
+{
+	struct p2mo_link **pp;
+
+	for (pp = &head->first; *pp; pp = &(*pp)->next)
+		if (p2mo_m2p_at(*pp)->mfn == mfn)
+			return pp;
+	return NULL;
 }
 
 /*
@@ -68,22 +77,19 @@ static __always_inline unsigned long p2mo_local_owner(struct p2mo_table *t,
 	return P2MO_INVALID_ENTRY;
 }
 
-/* Link @new into the run of its mfn, @first on, keeping it sorted by bpfn. */
-static int p2mo_m2p_link(struct p2mo_m2p_entry *first,
-			 struct p2mo_m2p_entry *new)
+/* Link @new into the run of its mfn at @pp, keeping it sorted by bpfn. */
+static int p2mo_m2p_link(struct p2mo_link **pp, struct p2mo_m2p_entry *new)
 {
-	struct p2mo_m2p_entry *e = first, *prev = NULL;
+	struct p2mo_m2p_entry *e;
 
-	for (; p2mo_m2p_same_mfn(e, new->mfn); prev = e, e = p2mo_m2p_next(e)) {
+	for (e = p2mo_m2p_at(*pp); p2mo_m2p_same_mfn(e, new->mfn);
+	     pp = &e->link.next, e = p2mo_m2p_at(*pp)) {
 		if (e->bpfn == new->bpfn)
 			return -EEXIST;
 		if (e->bpfn > new->bpfn)
 			break;
 	}
-	if (prev)
-		hlist_add_behind_rcu(&new->node, &prev->node);
-	else
-		hlist_add_before_rcu(&new->node, &first->node);
+	p2mo_link_insert(pp, &new->link);
 	return 0;
 }
 
@@ -189,20 +195,22 @@ static void p2mo_add_spares_put(struct p2mo_add_spares *sp)
 }
 
 /*
- * With the stripe held: link @new, set its @filter byte first, and tag the
- * frontend pfn @owner (if valid; @zero: p2mo_local_owner()) once the override
- * is visible, so that a reader never sees a tag without the override
- * that answers for it.  A new lowest backend pfn becomes the answer in
- * the tagged pfn's word.
+ * With the stripe held: link @new into the run of its mfn at @run (NULL:
+ * the frame has none), set its @filter byte first, and tag the frontend
+ * pfn @owner (if valid; @zero: p2mo_local_owner()) once the override is
+ * visible, so that a reader never sees a tag without the override that
+ * answers for it.  A new lowest backend pfn becomes the answer in the
+ * tagged pfn's word.
  */
 static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 					   struct p2mo_lock *lock,
-					   struct hlist_head *head,
-					   struct p2mo_m2p_entry *first,
+					   struct p2mo_chain *head,
+					   struct p2mo_link **run,
 					   struct p2mo_m2p_entry *new, u8 *filter,
 					   unsigned long owner,
 					   unsigned long *zero)
 {
+	struct p2mo_m2p_entry *first = run ? p2mo_m2p_at(*run) : NULL;
 	int err;
 
 	new->tag = first ? first->tag : P2MO_NO_TAG;
@@ -210,7 +218,7 @@ static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 		WRITE_ONCE(*filter, 1);
 	if (first) {
 		write_seqcount_begin(&lock->seq);
-		err = p2mo_m2p_link(first, new);
+		err = p2mo_m2p_link(run, new);
 		write_seqcount_end(&lock->seq);
 		if (unlikely(err))
 			return err;
@@ -221,7 +229,7 @@ static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 		 * both true.  A reader still on the entry from its past
 		 * life saw the seqcount move when it was unlinked.
 		 */
-		hlist_add_head_rcu(&new->node, head);
+		p2mo_link_insert(&head->first, &new->link);
 	}
 	p2mo_stat_inc_locked(t, P2MO_STAT_OVERRIDES_ADDED);
 	if (first) {
@@ -246,10 +254,11 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 					 unsigned long mfn, unsigned long bpfn,
 					 struct p2mo_add_spares *sp)
 {
-	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
+	struct p2mo_chain *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
 	unsigned long flags, owner = P2MO_INVALID_ENTRY, *zero = NULL;
-	struct p2mo_m2p_entry *first, *e;
+	struct p2mo_link **run;
+	struct p2mo_m2p_entry *e;
 	int err = -EAGAIN;
 	u8 *filter;
 
@@ -273,8 +282,8 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 		filter = p2mo_filter_byte_in(&t->m2p_filter, mfn);
 	}
 	/* under the stripe the filter is exact: no walk for a new frame */
-	first = *filter ? p2mo_m2p_first_locked(head, mfn) : NULL;
-	if (!first) {
+	run = *filter ? p2mo_m2p_run_locked(head, mfn) : NULL;
+	if (!run) {
 		owner = p2mo_local_owner(t, mfn, &zero);
 		if (unlikely(owner != P2MO_INVALID_ENTRY && !zero &&
 			     !p2mo_view_has_chunk(&t->view, owner) &&
@@ -288,7 +297,7 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 	/* A reused entry: readers still on it will see the seqcount move. */
 	e->mfn = mfn;
 	e->bpfn = bpfn;
-	err = p2mo_add_locked(t, lock, head, first, e, filter, owner, zero);
+	err = p2mo_add_locked(t, lock, head, run, e, filter, owner, zero);
 	if (unlikely(err))
 		p2mo_m2p_entry_put(t, e);
 	if (sp)
@@ -356,18 +365,20 @@ int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
 				       unsigned long bpfn)
 {
-	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
+	struct p2mo_chain *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
 	struct p2mo_m2p_entry *e, *next, *prev = NULL;
+	struct p2mo_link **pp;
 	unsigned long flags;
 	bool last;
 
 	if (!p2mo_override_args_ok(t, mfn, bpfn))
 		return -EINVAL;
 	flags = p2mo_lock(lock);
-	for (e = p2mo_m2p_first_locked(head, mfn);
+	pp = p2mo_m2p_run_locked(head, mfn);
+	for (e = pp ? p2mo_m2p_at(*pp) : NULL;
 	     p2mo_m2p_same_mfn(e, mfn) && e->bpfn != bpfn;
-	     prev = e, e = p2mo_m2p_next(e))
+	     prev = e, pp = &e->link.next, e = p2mo_m2p_at(*pp))
 		;
 	if (unlikely(!p2mo_m2p_same_mfn(e, mfn))) {
 		p2mo_unlock(lock, flags);
@@ -383,7 +394,7 @@ static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
 			p2mo_tag_answer(t, e->tag, mfn, next->bpfn);
 	}
 	write_seqcount_begin(&lock->seq);
-	hlist_del_rcu(&e->node);
+	p2mo_link_remove(pp);
 	write_seqcount_end(&lock->seq);
 	if (last)
 		p2mo_filter_clear(&t->m2p_filter, mfn);
@@ -454,15 +465,17 @@ unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn)
  * Up to @max bpfns >= @min of the run of @mfn in @head, lowest first,
  * into @out; entries may move under a lockless walk.
  */
-static unsigned int p2mo_m2p_scan(struct hlist_head *head, unsigned long mfn,
+static unsigned int p2mo_m2p_scan(struct p2mo_chain *head, unsigned long mfn,
 				  unsigned long min, unsigned long *out,
 				  unsigned int max)
 {
 	struct p2mo_m2p_entry *e;
+	struct p2mo_link *l;
 	unsigned int n = 0;
 	unsigned long b;
 
-	hlist_for_each_entry_rcu(e, head, node) {
+	for (l = p2mo_chain_first_rcu(head); l; l = p2mo_link_next_rcu(l)) {
+		e = p2mo_m2p_at(l);
 		if (READ_ONCE(e->mfn) != mfn)
 			continue;
 		b = READ_ONCE(e->bpfn);
@@ -486,7 +499,7 @@ static unsigned int p2mo_m2p_collect(struct p2mo_table *t, unsigned long mfn,
 				     unsigned long min, unsigned long *out,
 				     unsigned int max)
 {
-	struct hlist_head *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
+	struct p2mo_chain *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
 	unsigned long flags;
 	unsigned int tries, seq, n;

@@ -17,14 +17,15 @@
 #include "p2mo_trace.h"
 #include "table.h"
 
-static struct p2mo_p2m_entry *p2mo_p2m_find_locked(struct p2mo_table *t,
-						   unsigned long pfn)
+/* The link that points at the entry of @pfn, or NULL; stripe held. */
+static struct p2mo_link **p2mo_p2m_find_locked(struct p2mo_table *t,
+					       unsigned long pfn)
 {
-	struct p2mo_p2m_entry *e;
+	struct p2mo_link **pp = &p2mo_htab_bucket(&t->p2m_hash, pfn)->first;
 
-	hlist_for_each_entry(e, p2mo_htab_bucket(&t->p2m_hash, pfn), node)
-		if (e->pfn == pfn)
-			return e;
+	for (; *pp; pp = &(*pp)->next)
+		if (container_of(*pp, struct p2mo_p2m_entry, link)->pfn == pfn)
+			return pp;
 	return NULL;
 }
 
@@ -52,12 +53,15 @@ unsigned long p2mo_get_p2m_word(struct p2mo_table *t, unsigned long pfn,
 {
 	unsigned long state = w & P2MO_PFN_STATE;
 	unsigned long val = P2MO_INVALID_ENTRY;
+	struct p2mo_chain *head = p2mo_htab_bucket(&t->p2m_hash, pfn);
 	struct p2mo_p2m_entry *e;
+	struct p2mo_link *l;
 	bool found = false;
 
 	if (state & P2MO_PFN_ENTRY) {
 		rcu_read_lock();
-		hlist_for_each_entry_rcu(e, p2mo_htab_bucket(&t->p2m_hash, pfn), node) {
+		for (l = p2mo_chain_first_rcu(head); l; l = p2mo_link_next_rcu(l)) {
+			e = container_of(l, struct p2mo_p2m_entry, link);
 			if (e->pfn == pfn) {
 				val = READ_ONCE(e->val);
 				found = true;
@@ -91,6 +95,7 @@ unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn)
  */
 int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 {
+	struct p2mo_chain *head = p2mo_htab_bucket(&t->p2m_hash, pfn);
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m_hash, pfn);
 	struct p2mo_p2m_entry *e;
 	unsigned long flags;
@@ -109,10 +114,10 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 		err = -EEXIST;
 	} else {
 		/* published first: a reader that sees the bit finds it */
-		hlist_add_head_rcu(&e->node, p2mo_htab_bucket(&t->p2m_hash, pfn));
+		p2mo_link_insert(&head->first, &e->link);
 		if (p2mo_view_change_bits(t, pfn, P2MO_PFN_ENTRY, 0,
 					  P2MO_PFN_TAGGED) & P2MO_PFN_TAGGED) {
-			hlist_del_rcu(&e->node);
+			p2mo_link_remove(&head->first);	/* still first */
 			p2mo_p2m_entry_free_published(e);
 			err = -EBUSY;
 		} else {
@@ -144,20 +149,22 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 {
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m_hash, pfn);
 	struct p2mo_p2m_entry *e;
+	struct p2mo_link **pp;
 	unsigned long flags;
 	int err = 0;
 
 	if (!p2mo_frame_ok(t, "pfn", pfn, t->be->max_pfn))
 		return -EINVAL;
 	flags = p2mo_lock(lock);
-	e = p2mo_p2m_find_locked(t, pfn);
-	if (!e) {
+	pp = p2mo_p2m_find_locked(t, pfn);
+	if (!pp) {
 		err = -ENOENT;
 	} else if (p2mo_view_change_bits(t, pfn, 0, P2MO_PFN_ENTRY,
 					 P2MO_PFN_TAGGED) & P2MO_PFN_TAGGED) {
 		err = -EBUSY;
 	} else {
-		hlist_del_rcu(&e->node);
+		e = container_of(*pp, struct p2mo_p2m_entry, link);
+		p2mo_link_remove(pp);
 		p2mo_stat_inc_locked(t, P2MO_STAT_P2M_CLEARED);
 		p2mo_p2m_entry_free_published(e);
 	}

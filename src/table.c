@@ -214,7 +214,7 @@ static unsigned long p2mo_drain_m2p_bucket(struct p2mo_table *t,
 					   unsigned long i)
 {
 	struct p2mo_lock *lock = p2mo_htab_bucket_lock(&t->m2p_hash, i);
-	struct hlist_head *head = &t->m2p_hash.buckets[i];
+	struct p2mo_chain *head = &t->m2p_hash.buckets[i];
 	struct p2mo_m2p_entry *e;
 	unsigned long n = 0, flags;
 
@@ -223,7 +223,7 @@ static unsigned long p2mo_drain_m2p_bucket(struct p2mo_table *t,
 		unsigned long mfn, bpfn;
 
 		flags = p2mo_lock(lock);
-		e = hlist_entry_safe(head->first, struct p2mo_m2p_entry, node);
+		e = p2mo_link_entry(head->first, struct p2mo_m2p_entry, link);
 		if (e) {
 			mfn = e->mfn;
 			bpfn = e->bpfn;
@@ -236,7 +236,7 @@ static unsigned long p2mo_drain_m2p_bucket(struct p2mo_table *t,
 }
 
 static unsigned long p2mo_drain_p2m_bucket(struct p2mo_table *t,
-					   struct hlist_head *head)
+					   struct p2mo_chain *head)
 {
 	struct p2mo_p2m_entry *e;
 	unsigned long n = 0;
@@ -245,8 +245,8 @@ static unsigned long p2mo_drain_p2m_bucket(struct p2mo_table *t,
 		unsigned long pfn;
 
 		rcu_read_lock();
-		e = hlist_entry_safe(rcu_dereference(hlist_first_rcu(head)),
-				     struct p2mo_p2m_entry, node);
+		e = p2mo_link_entry(rcu_dereference(p2mo_link_rcu(&head->first)),
+				    struct p2mo_p2m_entry, link);
 		if (e)
 			pfn = e->pfn;
 		rcu_read_unlock();

@@ -51,7 +51,7 @@
  *   set after its entry is published and cleared before it is unlinked.
  *   A TAGGED bit is set after the frame's first override is published
  *   and cleared before its last one is unlinked.
- * - Entries are unlinked with hlist_del_rcu(); p2mo_table_uninit() waits
+ * - Entries are unlinked by one store (chain.h); p2mo_table_uninit() waits
  *   for readers with rcu_barrier().
  */
 #ifndef _P2MO_TABLE_H
@@ -123,7 +123,7 @@ struct p2mo_table {
 };
 
 struct p2mo_m2p_entry {
-	struct hlist_node node;
+	struct p2mo_link link;		/* next in the bucket's chain */
 	unsigned long mfn;
 	unsigned long bpfn;		/* backend pfn mapping the mfn */
 	union {
@@ -174,7 +174,7 @@ struct p2mo_pool {
 #define P2MO_POOL_MAX	1024
 
 struct p2mo_p2m_entry {
-	struct hlist_node node;
+	struct p2mo_link link;		/* next in the bucket's chain */
 	unsigned long pfn;
 	unsigned long val;		/* what lookups answer for pfn */
 	struct rcu_head rcu;
