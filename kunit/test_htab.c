@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The hash container and its bounds. */
+#include <linux/sort.h>
 #include "util.h"
 
 /* Words start as the shared zero chunk's and change only by cmpxchg. */
@@ -73,6 +74,43 @@ static void htab_sizes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_htab_bytes(&h),
 			32 * sizeof(struct p2mo_chain) + 32 * sizeof(struct p2mo_lock));
 	p2mo_htab_uninit(&h);
+}
+
+#define STRIDE_OBJS	64
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The memory figures count p2mo_m2p_entry_size() bytes per entry: it must
+ * be the slab's stride.  64 entries from one slab of 32-byte objects hold
+ * neighbours, whatever order the freelist hands them out in.
+ */
+static void htab_m2p_entry_stride(struct kunit *test)
+{
+	unsigned long addr[STRIDE_OBJS], gap = ULONG_MAX;
+	struct p2mo_m2p_entry *e[STRIDE_OBJS];
+	unsigned int i;
+
+	if (IS_ENABLED(CONFIG_KASAN) || IS_ENABLED(CONFIG_SLUB_DEBUG_ON))
+		kunit_skip(test, "slab debugging pads objects");
+	KUNIT_EXPECT_EQ(test, sizeof(struct p2mo_m2p_entry), 4 * sizeof(long));
+	KUNIT_EXPECT_EQ(test, p2mo_m2p_entry_size(), sizeof(struct p2mo_m2p_entry));
+	for (i = 0; i < STRIDE_OBJS; i++) {
+		e[i] = p2mo_m2p_entry_alloc(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, e[i]);
+		addr[i] = (unsigned long)e[i];
+	}
+	sort(addr, STRIDE_OBJS, sizeof(addr[0]), cmp_ptr, NULL);
+	for (i = 1; i < STRIDE_OBJS; i++)
+		gap = min(gap, addr[i] - addr[i - 1]);
+	KUNIT_EXPECT_EQ(test, gap, (unsigned long)p2mo_m2p_entry_size());
+	for (i = 0; i < STRIDE_OBJS; i++)
+		p2mo_m2p_entry_retire(e[i]);
 }
 
 static void htab_alloc_failure(struct kunit *test)
@@ -194,6 +232,7 @@ static struct kunit_case p2mo_htab_cases[] = {
 	KUNIT_CASE(view_words_and_chunks),
 	KUNIT_CASE(view_answer_encoding),
 	KUNIT_CASE(htab_sizes),
+	KUNIT_CASE(htab_m2p_entry_stride),
 	KUNIT_CASE(htab_alloc_failure),
 	KUNIT_CASE(htab_hash_spreads),
 	KUNIT_CASE(htab_table_bad_params),

@@ -189,7 +189,7 @@ static int p2mo_add_spares_get(struct p2mo_add_spares *sp, gfp_t gfp)
 
 static void p2mo_add_spares_put(struct p2mo_add_spares *sp)
 {
-	p2mo_m2p_entry_free(sp->entry);
+	p2mo_m2p_entry_retire(sp->entry);	/* may come from the pool */
 	p2mo_chunk_free(sp->filter_chunk);
 	p2mo_chunk_free(sp->tag_chunk);
 }

@@ -15,8 +15,11 @@ static struct lock_class_key p2mo_p2m_lock_key;
 
 int p2mo_caches_init(void)
 {
-	/* entries are reused at once, readers validate: table.h */
-	p2mo_m2p_cache = KMEM_CACHE(p2mo_m2p_entry, SLAB_TYPESAFE_BY_RCU);
+	/*
+	 * Not SLAB_TYPESAFE_BY_RCU: that puts SLUB's free pointer after the
+	 * object (40 bytes, not 32).  Entries reach the slab after RCU.
+	 */
+	p2mo_m2p_cache = KMEM_CACHE(p2mo_m2p_entry, 0);
 	if (!p2mo_m2p_cache)
 		return -ENOMEM;
 	p2mo_p2m_cache = KMEM_CACHE(p2mo_p2m_entry, 0);
@@ -34,6 +37,10 @@ void p2mo_caches_uninit(void)
 	kmem_cache_destroy(p2mo_m2p_cache);
 }
 
+/*
+ * Slab bytes per m2p entry.  Its stride too: without slab debugging or
+ * SLAB_TYPESAFE_BY_RCU, SLUB keeps its free pointer inside the object.
+ */
 size_t p2mo_m2p_entry_size(void)
 {
 	return kmem_cache_size(p2mo_m2p_cache);
@@ -44,10 +51,20 @@ struct p2mo_m2p_entry *p2mo_m2p_entry_alloc(gfp_t gfp)
 	return p2mo_cache_alloc(p2mo_m2p_cache, gfp);
 }
 
-void p2mo_m2p_entry_free(struct p2mo_m2p_entry *e)
+static void p2mo_m2p_entry_free_rcu(struct rcu_head *head)
+{
+	p2mo_cache_free(p2mo_m2p_cache,
+			container_of(head, struct p2mo_m2p_entry, rcu));
+}
+
+/*
+ * Give @e back to the slab once no reader can stand on it.  Any context.
+ * Its link and mfn stay meanwhile; the rcu_head covers bpfn and tag.
+ */
+void p2mo_m2p_entry_retire(struct p2mo_m2p_entry *e)
 {
 	if (e)
-		p2mo_cache_free(p2mo_m2p_cache, e);
+		call_rcu(&e->rcu, p2mo_m2p_entry_free_rcu);
 }
 
 /* Give every entry of @pool back to the slab. */
@@ -57,7 +74,7 @@ static void p2mo_pool_empty(struct p2mo_pool *pool)
 
 	while ((e = pool->head)) {
 		pool->head = e->free_next;
-		p2mo_m2p_entry_free(e);
+		p2mo_m2p_entry_retire(e);
 	}
 	pool->nr = 0;
 }

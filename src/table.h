@@ -28,8 +28,9 @@
  *   entry goes to a per-CPU pool of the table and the next add may link
  *   it into another chain with another key, while a reader still stands
  *   on it (as KVM's lockless rmap walker and the kernel's nulls lists
- *   allow for).  Their cache is SLAB_TYPESAFE_BY_RCU, so under
- *   rcu_read_lock() an entry stays an entry; a reader of an m2p chain
+ *   allow for).  An entry leaves the pool for the slab only after a
+ *   grace period (p2mo_m2p_entry_retire()), so under rcu_read_lock() an
+ *   entry stays an entry; a reader of an m2p chain
  *   brackets its walk with the stripe's seqcount, which every unlink
  *   and every insert into a run bumps, and walks again if it moved
  *   (p2mo_m2p_find_from(); the stripe lock after a few tries).  A new
@@ -122,18 +123,29 @@ struct p2mo_table {
 	struct p2mo_pool __percpu *pool;	/* free m2p entries */
 };
 
+/*
+ * 32 bytes, two to a cache line.  link and mfn stay as they are until the
+ * entry is reused or freed, so a reader standing on an unlinked entry
+ * walks on and never takes it for another frame's (table.h rules).
+ */
 struct p2mo_m2p_entry {
 	struct p2mo_link link;		/* next in the bucket's chain */
 	unsigned long mfn;
-	unsigned long bpfn;		/* backend pfn mapping the mfn */
 	union {
-		/*
-		 * The frontend pfn tagged for the mfn (p2mo_tag_make()), or
-		 * P2MO_NO_TAG; the same in every entry of the mfn.  Writers
-		 * only, under the stripe, while linked.
-		 */
-		unsigned long tag;
-		struct p2mo_m2p_entry *free_next;	/* in a pool */
+		struct {
+			unsigned long bpfn;	/* backend pfn mapping the mfn */
+			union {
+				/*
+				 * The frontend pfn tagged for the mfn
+				 * (p2mo_tag_make()), or P2MO_NO_TAG; the same
+				 * in every entry of the mfn.  Writers only,
+				 * under the stripe, while linked.
+				 */
+				unsigned long tag;
+				struct p2mo_m2p_entry *free_next; /* in a pool */
+			};
+		};
+		struct rcu_head rcu;	/* retired: to the slab after RCU */
 	};
 };
 
@@ -249,12 +261,13 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val);
 int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn);
 
 /*
- * Entry allocation (table.c).  m2p entries: from the slab, to the slab at
- * any time (SLAB_TYPESAFE_BY_RCU), or through the CPU's pool with
- * interrupts off.  p2m entries: published ones are freed after RCU.
+ * Entry allocation (table.c).  m2p entries: from the slab, through the
+ * CPU's pool with interrupts off, and back to the slab after a grace
+ * period once they may have been seen (retire).  p2m entries: published
+ * ones are freed after RCU.
  */
 struct p2mo_m2p_entry *p2mo_m2p_entry_alloc(gfp_t gfp);
-void p2mo_m2p_entry_free(struct p2mo_m2p_entry *e);
+void p2mo_m2p_entry_retire(struct p2mo_m2p_entry *e);
 void p2mo_pool_trim(struct p2mo_table *t);
 struct p2mo_p2m_entry *p2mo_p2m_entry_alloc(gfp_t gfp);
 void p2mo_p2m_entry_free(struct p2mo_p2m_entry *e);
@@ -296,7 +309,7 @@ static inline void p2mo_m2p_entry_put(struct p2mo_table *t, struct p2mo_m2p_entr
 
 	lockdep_assert_irqs_disabled();
 	if (pool->nr >= P2MO_POOL_MAX) {
-		p2mo_m2p_entry_free(e);
+		p2mo_m2p_entry_retire(e);
 		return;
 	}
 	e->free_next = pool->head;
