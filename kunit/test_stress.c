@@ -10,7 +10,9 @@
  * Two readers (one per CPU) look frames up and walk their reverse maps;
  * every answer must be the answer of a state the frame held at some
  * instant of the call, i.e. between the sequence numbers read before and
- * after it.  KASAN catches any read of a freed entry.
+ * after it.  One writer reuses removed entries from its pool, the other
+ * gives them back to the slab at once (after a grace period): KASAN
+ * catches any read of a freed entry.
  */
 #include <linux/completion.h>
 #include <linux/delay.h>
@@ -192,6 +194,14 @@ static int s_writer(void *arg)
 		s_write_one(s, 2 * (i % (S_FRAMES / 2)) + w->th.id - 2);
 		if (!(++i % 16))
 			s_batch(s, w->th.id - 2, w->refs);
+		/*
+		 * Writer 0 sends its removed entries to the slab at once,
+		 * under the readers (they must go after a grace period);
+		 * writer 1 keeps them in its CPU's pool, and reuses them
+		 * under the readers (who must see the seqcount move).
+		 */
+		if (w->th.id == 2)
+			p2mo_pool_trim(&s->f->t);
 		cond_resched();
 	}
 	/* leave every frame empty: run each to state 0 */
