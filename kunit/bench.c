@@ -309,16 +309,19 @@ static void bench_group(struct bench *b, const bench_fn *fns, unsigned int nr,
 			u64 *out, u64 *paired)
 {
 	u64 runs[BENCH_GROUP_MAX][BENCH_REPS], ratio[BENCH_REPS];
-	unsigned int i, j;
+	unsigned int i, j, k;
 
 	if (WARN_ON_ONCE(nr > BENCH_GROUP_MAX || (paired && nr < 2)))
 		return;
 	for (j = 0; j < nr; j++)
 		fns[j](b, 1);	/* warm up */
 	for (i = 0; i < BENCH_REPS; i++) {
-		for (j = 0; j < nr; j++)
+		for (k = 0; k < nr; k++) {
+			/* every other run in reverse order: ABBA */
+			j = i & 1 ? nr - 1 - k : k;
 			runs[j][i] = fns[j](b, rounds) * 1000 /
 				     (rounds * ops_per_round);
+		}
 		ratio[i] = runs[0][i] ? runs[1][i] * 1000 / runs[0][i] : 0;
 	}
 	if (paired)
