@@ -44,11 +44,14 @@ struct p2mo_chain {
 	____l ? container_of(____l, type, member) : NULL;		\
 })
 
-/* Publish @new at the link @pp (a chain's first or an entry's next). */
+/*
+ * Publish @new at the link @pp (a chain's first or an entry's next).  A
+ * reused entry may still have a reader on it: its next is set once.
+ */
 static inline void p2mo_link_insert(struct p2mo_link **pp,
 				    struct p2mo_link *new)
 {
-	new->next = *pp;
+	WRITE_ONCE(new->next, *pp);
 	rcu_assign_pointer(p2mo_link_rcu(pp), new);
 }
 
