@@ -192,14 +192,13 @@ static void filter_set_test_clear(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, spare);
 	KUNIT_EXPECT_TRUE(test, p2mo_filter_prepare(&b, P2MO_FILTER_PER_CHUNK + 7, &spare));
 	KUNIT_EXPECT_NULL(test, spare);
-	p2mo_filter_set(&b, P2MO_FILTER_PER_CHUNK + 7);
+	WRITE_ONCE(*p2mo_filter_byte_in(&b, P2MO_FILTER_PER_CHUNK + 7), 1);
 	KUNIT_EXPECT_TRUE(test, p2mo_filter_test(&b, P2MO_FILTER_PER_CHUNK + 7));
 	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&b, P2MO_FILTER_PER_CHUNK + 8));
 	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&b, 7));
 	KUNIT_EXPECT_EQ(test, p2mo_filter_bytes(&b), 4 * sizeof(void *) + PAGE_SIZE);
 	/* out of range: always clear, needs no chunk */
 	KUNIT_EXPECT_TRUE(test, p2mo_filter_prepare(&b, 4 * P2MO_FILTER_PER_CHUNK, &spare));
-	p2mo_filter_set(&b, 4 * P2MO_FILTER_PER_CHUNK);
 	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&b, 4 * P2MO_FILTER_PER_CHUNK));
 	p2mo_filter_clear(&b, P2MO_FILTER_PER_CHUNK + 7);
 	KUNIT_EXPECT_FALSE(test, p2mo_filter_test(&b, P2MO_FILTER_PER_CHUNK + 7));
@@ -218,7 +217,7 @@ static void filter_next_walks_set_bytes(struct kunit *test)
 		spare = p2mo_chunk_alloc(GFP_KERNEL);
 		KUNIT_ASSERT_TRUE(test, p2mo_filter_prepare(&b, bits[i], &spare));
 		p2mo_chunk_free(spare);	/* NULL if used */
-		p2mo_filter_set(&b, bits[i]);
+		WRITE_ONCE(*p2mo_filter_byte_in(&b, bits[i]), 1);
 	}
 	for (i = p2mo_filter_next(&b, 0); i < b.nr_frames; i = p2mo_filter_next(&b, i + 1))
 		KUNIT_EXPECT_EQ(test, i, bits[n++]);

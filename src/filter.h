@@ -37,7 +37,10 @@ static inline bool p2mo_filter_test(const struct p2mo_filter *f,
 	return c && READ_ONCE(c[frame % P2MO_FILTER_PER_CHUNK]);
 }
 
-/* The byte of @frame (below nr_frames) for a writer, or NULL: no chunk. */
+/*
+ * The byte of @frame (below nr_frames) for a writer, or NULL: no chunk.
+ * The writer sets it with WRITE_ONCE(*byte, 1).
+ */
 static inline u8 *p2mo_filter_byte_in(const struct p2mo_filter *f,
 				      unsigned long frame)
 {
@@ -52,14 +55,6 @@ static inline bool p2mo_filter_has_chunk(const struct p2mo_filter *f,
 {
 	return frame >= f->nr_frames ||
 	       READ_ONCE(f->chunks[frame / P2MO_FILTER_PER_CHUNK]);
-}
-
-/* The chunk must exist (p2mo_filter_prepare()); out of range is ignored. */
-static inline void p2mo_filter_set(struct p2mo_filter *f, unsigned long frame)
-{
-	if (frame < f->nr_frames)
-		WRITE_ONCE(f->chunks[frame / P2MO_FILTER_PER_CHUNK]
-				    [frame % P2MO_FILTER_PER_CHUNK], 1);
 }
 
 static inline void p2mo_filter_clear(struct p2mo_filter *f,
