@@ -214,7 +214,12 @@ int p2mo_table_uninit(struct p2mo_table *t)
 				    live);
 		return -EBUSY;
 	}
-	rcu_barrier();
+	/*
+	 * Lockless readers may still be on the buckets, view and filter:
+	 * wait for them (rcu_barrier() would not: it waits for callbacks,
+	 * and returns at once when none are queued).
+	 */
+	synchronize_rcu();
 	p2mo_pools_free(t);
 	free_percpu(t->pool);
 	t->pool = NULL;

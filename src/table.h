@@ -53,7 +53,9 @@
  *   A TAGGED bit is set after the frame's first override is published
  *   and cleared before its last one is unlinked.
  * - Entries are unlinked by one store (chain.h); p2mo_table_uninit() waits
- *   for readers with rcu_barrier().
+ *   for readers with synchronize_rcu() before it frees the arrays, and
+ *   retires its pools' entries; p2mo_caches_uninit() waits for every
+ *   callback with rcu_barrier().
  */
 #ifndef _P2MO_TABLE_H
 #define _P2MO_TABLE_H
