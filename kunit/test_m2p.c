@@ -260,6 +260,57 @@ static void m2p_filter_tracks_live_mfns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_m2p_find_all(&f->t, mfn, NULL, 0), 0U);
 }
 
+static u8 m2p_count_of(struct p2mo_fix *f, unsigned long mfn)
+{
+	return READ_ONCE(*p2mo_filter_byte_in(&f->t.m2p_filter, mfn));
+}
+
+/*
+ * The filter byte counts a frame's overrides, so that a remove knows it
+ * takes the last one without looking at the next entry; past
+ * P2MO_FILTER_MANY it stops counting and removes walk the run.  Both
+ * ways, the tag stays until the last override and the answer follows
+ * the lowest backend pfn.  (Debug builds also check every counted remove
+ * against the walk.)
+ */
+static void m2p_filter_counts_overrides(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long pfn = 5, mfn = fix_mfn(f->d0, pfn), nr = f->t.max_pfn, i;
+
+	KUNIT_ASSERT_GT(test, nr, (unsigned long)P2MO_FILTER_MANY);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(i), GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, m2p_count_of(f, mfn), 3);
+	KUNIT_EXPECT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(1), GFP_KERNEL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, m2p_count_of(f, mfn), 3);
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(1)), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(0)), 0);
+	KUNIT_EXPECT_EQ(test, m2p_count_of(f, mfn), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), FIX_BPFN(2));
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(2)), 0);
+	KUNIT_EXPECT_EQ(test, m2p_count_of(f, mfn), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, pfn), 0U);
+
+	/* every pfn of the domain maps the frame: more than the byte counts */
+	for (i = 0; i < nr; i++) {
+		KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, i, GFP_KERNEL), 0);
+		KUNIT_EXPECT_EQ(test, m2p_count_of(f, mfn),
+				(u8)min_t(unsigned long, i + 1, P2MO_FILTER_MANY));
+	}
+	for (i = 0; i < nr - 1; i++) {
+		KUNIT_ASSERT_EQ(test, p2mo_override_remove(&f->t, mfn, i), 0);
+		KUNIT_EXPECT_EQ(test, m2p_count_of(f, mfn), P2MO_FILTER_MANY);
+		KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, pfn), P2MO_PFN_TAGGED);
+		KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, mfn, nr - 1), 0);
+	KUNIT_EXPECT_EQ(test, m2p_count_of(f, mfn), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_pfn_state(&f->t, pfn), 0U);
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, mfn), pfn);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 0L);
+}
+
 static void m2p_pfn_to_mfn_of_backend_page(struct kunit *test)
 {
 	struct p2mo_fix *f = p2mo_fix(test);
@@ -290,6 +341,7 @@ static struct kunit_case p2mo_m2p_cases[] = {
 	KUNIT_CASE(m2p_remove_middle),
 	KUNIT_CASE(m2p_counters),
 	KUNIT_CASE(m2p_filter_tracks_live_mfns),
+	KUNIT_CASE(m2p_filter_counts_overrides),
 	KUNIT_CASE(m2p_pfn_to_mfn_of_backend_page),
 	{}
 };

@@ -5,6 +5,13 @@
  * page-sized chunks, each allocated the first time one of its bytes is set
  * and kept until the filter is freed.
  *
+ * The byte is the number of the frame's overrides, up to
+ * P2MO_FILTER_MANY - 1; P2MO_FILTER_MANY means "that many or more, not
+ * counted", and stays until the last override goes.  Readers only test
+ * it for zero.  The write path reads the count to know, without touching
+ * the next entry of the chain, whether a remove takes the frame's last
+ * override.
+ *
  * Readers test bytes locklessly.  A frame's byte is written only under
  * the stripe lock of the frame, with a plain byte store: a byte, unlike a
  * bit, shares no read-modify-write with frames of other stripes, so no
@@ -17,8 +24,10 @@
 
 #include <linux/compiler.h>
 #include <linux/gfp.h>
+#include <linux/limits.h>
 
 #define P2MO_FILTER_PER_CHUNK	PAGE_SIZE	/* frames per chunk */
+#define P2MO_FILTER_MANY	U8_MAX		/* count unknown: walk the run */
 
 struct p2mo_filter {
 	u8 **chunks;		/* NULL until a byte in it is set */
@@ -39,7 +48,7 @@ static inline bool p2mo_filter_test(const struct p2mo_filter *f,
 
 /*
  * The byte of @frame (below nr_frames) for a writer, or NULL: no chunk.
- * The writer sets it with WRITE_ONCE(*byte, 1).
+ * The writer stores the count with WRITE_ONCE().
  */
 static inline u8 *p2mo_filter_byte_in(const struct p2mo_filter *f,
 				      unsigned long frame)
@@ -55,18 +64,6 @@ static inline bool p2mo_filter_has_chunk(const struct p2mo_filter *f,
 {
 	return frame >= f->nr_frames ||
 	       READ_ONCE(f->chunks[frame / P2MO_FILTER_PER_CHUNK]);
-}
-
-static inline void p2mo_filter_clear(struct p2mo_filter *f,
-				     unsigned long frame)
-{
-	u8 *c;
-
-	if (frame >= f->nr_frames)
-		return;
-	c = f->chunks[frame / P2MO_FILTER_PER_CHUNK];
-	if (c)
-		WRITE_ONCE(c[frame % P2MO_FILTER_PER_CHUNK], 0);
 }
 
 int p2mo_filter_init(struct p2mo_filter *f, unsigned long nr_frames);

@@ -222,6 +222,8 @@ static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 		write_seqcount_end(&lock->seq);
 		if (unlikely(err))
 			return err;
+		if (*filter != P2MO_FILTER_MANY)
+			WRITE_ONCE(*filter, *filter + 1);
 	} else {
 		/*
 		 * A new frame's entry goes first in the bucket, splitting
@@ -362,14 +364,34 @@ int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 
 /* ---- remove ---- */
 
+/*
+ * Is @e, preceded in its run by @prev, the last override of its mfn,
+ * whose filter byte is @count?  A counted byte says so without a look at
+ * the next entry's cache line; an uncounted one (P2MO_FILTER_MANY) walks.
+ */
+static __always_inline bool p2mo_remove_is_last(struct p2mo_m2p_entry *e,
+						struct p2mo_m2p_entry *prev,
+						u8 count)
+{
+	bool walked;
+
+	if (count != P2MO_FILTER_MANY && !IS_ENABLED(CONFIG_P2M_OVERRIDE_DEBUG))
+		return count == 1;
+	walked = !prev && !p2mo_m2p_same_mfn(p2mo_m2p_next(e), e->mfn);
+	/* debug builds check the count against the walk */
+	WARN_ON_ONCE(count != P2MO_FILTER_MANY && walked != (count == 1));
+	return walked;
+}
+
 static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
 				       unsigned long bpfn)
 {
 	struct p2mo_chain *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
-	struct p2mo_m2p_entry *e, *next, *prev = NULL;
+	struct p2mo_m2p_entry *e, *prev = NULL;
 	struct p2mo_link **pp;
 	unsigned long flags;
+	u8 *count;
 	bool last;
 
 	if (!p2mo_override_args_ok(t, mfn, bpfn))
@@ -385,19 +407,22 @@ static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
 		trace_p2mo_override_remove(mfn, bpfn, -ENOENT);
 		return -ENOENT;
 	}
-	next = p2mo_m2p_next(e);
-	last = !prev && !p2mo_m2p_same_mfn(next, mfn);
+	/* the mfn has an override, so its filter chunk exists */
+	count = p2mo_filter_byte_in(&t->m2p_filter, mfn);
+	last = p2mo_remove_is_last(e, prev, *count);
 	if (e->tag != P2MO_NO_TAG) {
 		if (last)
 			p2mo_tag_clear(t, e->tag, mfn);
 		else if (!prev)
-			p2mo_tag_answer(t, e->tag, mfn, next->bpfn);
+			p2mo_tag_answer(t, e->tag, mfn, p2mo_m2p_next(e)->bpfn);
 	}
 	write_seqcount_begin(&lock->seq);
 	p2mo_link_remove(pp);
 	write_seqcount_end(&lock->seq);
 	if (last)
-		p2mo_filter_clear(&t->m2p_filter, mfn);
+		WRITE_ONCE(*count, 0);
+	else if (*count != P2MO_FILTER_MANY)
+		WRITE_ONCE(*count, *count - 1);
 	p2mo_stat_inc_locked(t, P2MO_STAT_OVERRIDES_REMOVED);
 	p2mo_m2p_entry_put(t, e);	/* free_next overwrites tag */
 	p2mo_unlock(lock, flags);
