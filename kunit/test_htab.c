@@ -29,42 +29,7 @@ static void view_words_and_chunks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_view_next(&v, 0, ~0UL), pfn);
 	KUNIT_EXPECT_EQ(test, p2mo_view_next(&v, pfn + 1, ~0UL), 3 * P2MO_VIEW_PER_CHUNK);
 	KUNIT_EXPECT_EQ(test, p2mo_view_next(&v, 0, P2MO_PFN_TAGGED), 3 * P2MO_VIEW_PER_CHUNK);
-	/* chunks are skewed by half: 4 directory slots for 3 chunks' pfns */
-	KUNIT_EXPECT_EQ(test, p2mo_view_bytes(&v), 4 * sizeof(long) + PAGE_SIZE);
-	p2mo_view_uninit(&v);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&p2mo_live_allocs), live);
-}
-
-/*
- * Chunk i holds pfns [i * 512 - 256, i * 512 + 256): the word of pfn p
- * is half a page away from where a page-aligned p2m keeps p's entry, and
- * a chunk's edges are where the skew puts them.
- */
-static void view_chunks_skewed(struct kunit *test)
-{
-	long live = atomic_long_read(&p2mo_live_allocs);
-	unsigned long edge = P2MO_VIEW_PER_CHUNK - P2MO_VIEW_SKEW, *slot;
-	unsigned long *spare = p2mo_chunk_alloc(GFP_KERNEL);
-	struct p2mo_view v;
-
-	KUNIT_ASSERT_NOT_NULL(test, spare);
-	KUNIT_ASSERT_EQ(test, p2mo_view_init(&v, 2 * P2MO_VIEW_PER_CHUNK), 0);
-	KUNIT_EXPECT_EQ(test, v.nr_chunks, 3UL);
-	KUNIT_EXPECT_TRUE(test, p2mo_view_prepare(&v, edge, &spare));
-	KUNIT_EXPECT_NULL(test, spare);
-	KUNIT_EXPECT_TRUE(test, p2mo_view_has_chunk(&v, edge));
-	KUNIT_EXPECT_TRUE(test, p2mo_view_has_chunk(&v, edge + P2MO_VIEW_PER_CHUNK - 1));
-	KUNIT_EXPECT_FALSE(test, p2mo_view_has_chunk(&v, edge - 1));
-	KUNIT_EXPECT_FALSE(test, p2mo_view_has_chunk(&v, edge + P2MO_VIEW_PER_CHUNK));
-	slot = p2mo_view_slot(&v, edge);
-	KUNIT_EXPECT_EQ(test, offset_in_page(slot), 0UL);
-	slot = p2mo_view_slot(&v, P2MO_VIEW_PER_CHUNK + 5);
-	KUNIT_EXPECT_EQ(test, offset_in_page(slot),
-			(5 * sizeof(long) + PAGE_SIZE / 2) % PAGE_SIZE);
-	KUNIT_EXPECT_TRUE(test, p2mo_view_cmpxchg(&v, edge + 7, 0, P2MO_PFN_ENTRY));
-	KUNIT_EXPECT_EQ(test, p2mo_view_word(&v, edge + 7), P2MO_PFN_ENTRY);
-	KUNIT_EXPECT_EQ(test, p2mo_view_next(&v, 0, ~0UL), edge + 7);
-	KUNIT_EXPECT_EQ(test, p2mo_view_word(&v, edge - 1), 0UL);
+	KUNIT_EXPECT_EQ(test, p2mo_view_bytes(&v), 3 * sizeof(long) + PAGE_SIZE);
 	p2mo_view_uninit(&v);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&p2mo_live_allocs), live);
 }
@@ -264,7 +229,6 @@ static struct kunit_case p2mo_htab_cases[] = {
 	KUNIT_CASE(filter_set_test_clear),
 	KUNIT_CASE(filter_next_walks_set_bytes),
 	KUNIT_CASE(view_words_and_chunks),
-	KUNIT_CASE(view_chunks_skewed),
 	KUNIT_CASE(view_answer_encoding),
 	KUNIT_CASE(htab_sizes),
 	KUNIT_CASE(htab_m2p_entry_stride),

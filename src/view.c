@@ -16,14 +16,13 @@ static bool p2mo_view_is_zero(const unsigned long *c)
 /* Directory slot value of chunk @i at address @c, and back. */
 static unsigned long p2mo_view_base(const unsigned long *c, unsigned long i)
 {
-	return (unsigned long)c - i * PAGE_SIZE + P2MO_VIEW_SKEW * sizeof(long);
+	return (unsigned long)c - i * PAGE_SIZE;
 }
 
 static unsigned long *p2mo_view_chunk(const struct p2mo_view *v,
 				      unsigned long i)
 {
-	return (unsigned long *)(READ_ONCE(v->bases[i]) + i * PAGE_SIZE -
-				 P2MO_VIEW_SKEW * sizeof(long));
+	return (unsigned long *)(READ_ONCE(v->bases[i]) + i * PAGE_SIZE);
 }
 
 int p2mo_view_init(struct p2mo_view *v, unsigned long nr_pfns)
@@ -31,7 +30,7 @@ int p2mo_view_init(struct p2mo_view *v, unsigned long nr_pfns)
 	unsigned long i;
 
 	v->nr_pfns = nr_pfns;
-	v->nr_chunks = nr_pfns ? p2mo_view_chunk_of(nr_pfns - 1) + 1 : 1;
+	v->nr_chunks = DIV_ROUND_UP(nr_pfns, P2MO_VIEW_PER_CHUNK) ?: 1;
 	v->bases = p2mo_kvcalloc(v->nr_chunks, sizeof(*v->bases));
 	if (!v->bases)
 		return -ENOMEM;
@@ -61,7 +60,7 @@ void p2mo_view_uninit(struct p2mo_view *v)
 bool p2mo_view_prepare(struct p2mo_view *v, unsigned long pfn,
 		       unsigned long **spare)
 {
-	unsigned long i = p2mo_view_chunk_of(pfn), zero;
+	unsigned long i = pfn / P2MO_VIEW_PER_CHUNK, zero;
 
 	if (p2mo_view_has_chunk(v, pfn))
 		return true;
@@ -99,11 +98,10 @@ bool p2mo_view_cmpxchg(struct p2mo_view *v, unsigned long pfn,
 
 	if (pfn >= v->nr_pfns)
 		return !old && !new;
-	c = p2mo_view_chunk(v, p2mo_view_chunk_of(pfn));
+	c = p2mo_view_chunk(v, pfn / P2MO_VIEW_PER_CHUNK);
 	if (p2mo_view_is_zero(c))
 		return !old && !new;
-	return cmpxchg(&c[(pfn + P2MO_VIEW_SKEW) % P2MO_VIEW_PER_CHUNK], old,
-		       new) == old;
+	return cmpxchg(&c[pfn % P2MO_VIEW_PER_CHUNK], old, new) == old;
 }
 
 /* First pfn at or after @pfn whose word has a bit of @mask, or nr_pfns. */
@@ -111,7 +109,7 @@ unsigned long p2mo_view_next(const struct p2mo_view *v, unsigned long pfn,
 			     unsigned long mask)
 {
 	for (; pfn < v->nr_pfns; pfn++) {
-		if (!((pfn + P2MO_VIEW_SKEW) % P2MO_VIEW_PER_CHUNK) &&
+		if (!(pfn % P2MO_VIEW_PER_CHUNK) &&
 		    !p2mo_view_has_chunk(v, pfn)) {
 			pfn += P2MO_VIEW_PER_CHUNK - 1;
 			continue;

@@ -12,13 +12,7 @@
  *              mfn fits 31 bits and the pfn 30 (8 TiB of machine, 4 TiB
  *              of backend pfns); a tag without it is answered out of line.
  *
- * Words live in page-sized chunks, skewed by half a chunk: chunk i
- * holds pfns [i * 512 - 256, i * 512 + 256), so that the word of pfn p
- * sits half a page away from p * sizeof(long).  A page-aligned p2m (the
- * kernel's linear one is) has p's entry at that offset: without the skew
- * the two lines a lookup of p reads (its view word, its p2m entry) fall
- * in the same L1 set for every p, and the benchmark's miss at N=1k
- * measured 1.7x raw instead of 1.4x.  A chunk that was never written is
+ * Words live in page-sized chunks.  A chunk that was never written is
  * the shared read-only zero chunk, so a reader loads the chunk base and
  * the word with no NULL test.  A directory slot holds its chunk's address
  * less the offset of the chunk's first pfn (a "base"), so that the word
@@ -50,13 +44,6 @@
 #define P2MO_VIEW_MAX_MFN	BIT(P2MO_VIEW_BPFN_SHIFT - P2MO_VIEW_MFN_SHIFT)
 #define P2MO_VIEW_MAX_BPFN	BIT(BITS_PER_LONG - P2MO_VIEW_BPFN_SHIFT)
 #define P2MO_VIEW_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
-#define P2MO_VIEW_SKEW		(P2MO_VIEW_PER_CHUNK / 2)	/* pfns */
-
-/* The chunk of @pfn: chunk i holds pfns i * PER_CHUNK - SKEW and on, PER_CHUNK of them. */
-static __always_inline unsigned long p2mo_view_chunk_of(unsigned long pfn)
-{
-	return (pfn + P2MO_VIEW_SKEW) / P2MO_VIEW_PER_CHUNK;
-}
 
 /* a word holds a 31-bit mfn and a 30-bit pfn (Kconfig: 64BIT) */
 static_assert(BITS_PER_LONG == 64);
@@ -86,7 +73,7 @@ struct p2mo_view {
 static __always_inline unsigned long p2mo_view_word_in(const struct p2mo_view *v,
 						       unsigned long pfn)
 {
-	unsigned long base = p2mo_load_once(v->bases[p2mo_view_chunk_of(pfn)]);
+	unsigned long base = p2mo_load_once(v->bases[pfn / P2MO_VIEW_PER_CHUNK]);
 
 	return p2mo_load_once(*(unsigned long *)(base + pfn * sizeof(long)));
 }
@@ -95,7 +82,7 @@ static __always_inline unsigned long p2mo_view_word_in(const struct p2mo_view *v
 static inline unsigned long *p2mo_view_slot(const struct p2mo_view *v,
 					    unsigned long pfn)
 {
-	return (unsigned long *)(READ_ONCE(v->bases[p2mo_view_chunk_of(pfn)]) +
+	return (unsigned long *)(READ_ONCE(v->bases[pfn / P2MO_VIEW_PER_CHUNK]) +
 				 pfn * sizeof(long));
 }
 
@@ -105,11 +92,10 @@ extern const unsigned long p2mo_view_zero[P2MO_VIEW_PER_CHUNK];
 static inline unsigned long *p2mo_view_slot_in(const struct p2mo_view *v,
 					       unsigned long pfn)
 {
-	unsigned long i = p2mo_view_chunk_of(pfn);
+	unsigned long i = pfn / P2MO_VIEW_PER_CHUNK;
 	unsigned long base = READ_ONCE(v->bases[i]);
 
-	if (base + i * PAGE_SIZE - P2MO_VIEW_SKEW * sizeof(long) ==
-	    (unsigned long)p2mo_view_zero)
+	if (base + i * PAGE_SIZE == (unsigned long)p2mo_view_zero)
 		return NULL;
 	return (unsigned long *)(base + pfn * sizeof(long));
 }
