@@ -196,7 +196,8 @@ static void p2mo_add_spares_put(struct p2mo_add_spares *sp)
 
 /*
  * With the stripe held: link @new into the run of its mfn at @run (NULL:
- * the frame has none), set its @filter byte first, and tag the frontend
+ * the frame has none), count it in its @filter byte (set before a new
+ * frame's first entry is published), and tag the frontend
  * pfn @owner (if valid; @zero: p2mo_local_owner()) once the override is
  * visible, so that a reader never sees a tag without the override that
  * answers for it.  A new lowest backend pfn becomes the answer in the
@@ -214,8 +215,6 @@ static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 	int err;
 
 	new->tag = first ? first->tag : P2MO_NO_TAG;
-	if (!first)
-		WRITE_ONCE(*filter, 1);
 	if (first) {
 		write_seqcount_begin(&lock->seq);
 		err = p2mo_m2p_link(run, new);
@@ -225,6 +224,7 @@ static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 		if (*filter != P2MO_FILTER_MANY)
 			WRITE_ONCE(*filter, *filter + 1);
 	} else {
+		WRITE_ONCE(*filter, 1);	/* before the entry is visible */
 		/*
 		 * A new frame's entry goes first in the bucket, splitting
 		 * no run: a reader sees the frame with it or without it,
