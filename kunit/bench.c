@@ -495,8 +495,8 @@ static void bench_scaling(struct kunit *test, struct bench *big)
  * Lookups at N=1k again, on BENCH_PLACES more tables, each allocated
  * afresh after a gap of i * 32 KiB: the same code and the same N on
  * other placements of the arrays in memory.  At 1k the miss loop's lines
- * (the working set, m2p, view words, p2m) just fill a 32 KiB L1, and
- * where they land decides how many conflict: on the development host
+ * (the working set, m2p, view words, p2m) just fill a 32 KiB L1, so
+ * where they land may decide how many conflict: on the development host
  * the as-allocated table's miss ratio ranged from 1.3x to 2.2x raw from
  * boot to boot, with no change in the lookup.  The spread over these
  * tables shows that property of the placement in every run.
