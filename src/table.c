@@ -267,7 +267,7 @@ static unsigned long p2mo_drain_p2m_bucket(struct p2mo_table *t,
 		unsigned long pfn;
 
 		rcu_read_lock();
-		e = p2mo_link_entry(rcu_dereference(p2mo_link_rcu(&head->first)),
+		e = p2mo_link_entry(p2mo_chain_first_rcu(head),
 				    struct p2mo_p2m_entry, link);
 		if (e)
 			pfn = e->pfn;
