@@ -223,22 +223,69 @@ static void grant_kmap_failure_undoes_all(struct kunit *test)
 	P2MO_EXPECT_DIGEST_EQ(test, &a, &c);
 }
 
-static void grant_unmap_partial_failure(struct kunit *test)
+static void grant_unmap_failed_op_follows_p2m(struct kunit *test)
 {
 	struct p2mo_fix *f = p2mo_fix(test);
 	struct batch *b = batch_new(test, f->d1, 0, 3);
-	unsigned long out[1];
 
 	KUNIT_ASSERT_EQ(test, p2mo_table_map_refs(&f->t, b->map, NULL, b->pages, 3), 0);
 	p2mo_sim_fail_op(f->m, 2, GNTST_general_error);
 	KUNIT_EXPECT_EQ(test, batch_unmap(f, b, 3, false), -EIO);
-	/* op 1 is still mapped and keeps its override */
-	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 1);
-	KUNIT_EXPECT_EQ(test, p2mo_m2p_find_all(&f->t, fix_mfn(f->d1, 1), out, 1), 1U);
-	KUNIT_EXPECT_EQ(test, out[0], FIX_BPFN(1));
+	/*
+	 * Linux 6.1 clears the p2m of every page of the batch once the
+	 * hypercall returned, op 1's too: its override goes with it, while
+	 * its mapping stays in the hypervisor until the caller retries.
+	 */
+	KUNIT_EXPECT_EQ(test, f->d0->p2m[FIX_BPFN(1)], P2MO_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 0);
 	KUNIT_EXPECT_EQ(test, f->m->live_handles, 1U);
+	fix_expect_in_step(test, f);
+	/* the retry unmaps it; the p2m was not FOREIGN: -EINVAL, as Linux */
 	fix_unmap_op(&b->unmap[0], &b->map[1], FIX_BPFN(1));
-	KUNIT_EXPECT_EQ(test, p2mo_table_unmap_refs(&f->t, b->unmap, NULL, &b->pages[1], 1), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_table_unmap_refs(&f->t, b->unmap, NULL, &b->pages[1], 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, f->m->live_handles, 0U);
+	fix_expect_in_step(test, f);
+}
+
+static void grant_unmap_call_failure_keeps_all(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	struct batch *b = batch_new(test, f->d1, 0, 3);
+	struct p2mo_digest a, c;
+
+	KUNIT_ASSERT_EQ(test, p2mo_table_map_refs(&f->t, b->map, NULL, b->pages, 3), 0);
+	p2mo_digest(f, &a);
+	/* the unmap hypercall itself fails: no p2m entry is cleared */
+	p2mo_sim_fail_call(f->m, -EFAULT);
+	KUNIT_EXPECT_EQ(test, batch_unmap(f, b, 3, false), -EFAULT);
+	p2mo_digest(f, &c);
+	P2MO_EXPECT_DIGEST_EQ(test, &a, &c);
+	fix_expect_in_step(test, f);
+	KUNIT_EXPECT_EQ(test, batch_unmap(f, b, 3, false), 0);
+	fix_expect_in_step(test, f);
+}
+
+static void grant_map_error_after_first_call(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	struct batch *b = batch_new(test, f->d1, 0, 4);
+	struct p2mo_digest a, c;
+
+	p2mo_digest(f, &a);
+	/*
+	 * gnttab_map_refs(): the map hypercall maps all four, then the kmap
+	 * hypercall in set_foreign_p2m_mapping() fails: the call returns its
+	 * error with the four user mappings made and no p2m set.
+	 */
+	p2mo_sim_fail_second_call(f->m, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, p2mo_table_map_refs(&f->t, b->map, b->kmap, b->pages, 4),
+			-ENOMEM);
+	p2mo_digest(f, &c);
+	P2MO_EXPECT_DIGEST_EQ(test, &a, &c);
+	KUNIT_EXPECT_EQ(test, f->m->live_handles, 0U);
+	fix_expect_in_step(test, f);
 }
 
 static void grant_unmap_untracked(struct kunit *test)
@@ -286,7 +333,8 @@ static void grant_track_mapped_follows(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 2);
 	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 2);
 	b->map[1].handle = ~0U;	/* never mapped */
-	KUNIT_EXPECT_EQ(test, batch_unmap(f, b, 3, false), -EIO);
+	/* page 1's p2m was never FOREIGN: clear_foreign_p2m_mapping()'s -EINVAL */
+	KUNIT_EXPECT_EQ(test, batch_unmap(f, b, 3, false), -EINVAL);
 	p2mo_table_stats(&f->t, &st);
 	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_MAPS_SEEN], 2ULL);
 	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_UNMAPS_SEEN], 2ULL);
@@ -303,7 +351,9 @@ static struct kunit_case p2mo_grant_cases[] = {
 	KUNIT_CASE(grant_backend_call_failure),
 	KUNIT_CASE(grant_kmap_ops),
 	KUNIT_CASE(grant_kmap_failure_undoes_all),
-	KUNIT_CASE(grant_unmap_partial_failure),
+	KUNIT_CASE(grant_unmap_failed_op_follows_p2m),
+	KUNIT_CASE(grant_unmap_call_failure_keeps_all),
+	KUNIT_CASE(grant_map_error_after_first_call),
 	KUNIT_CASE(grant_unmap_untracked),
 	KUNIT_CASE(grant_existing_override_eexist),
 	KUNIT_CASE(grant_track_mapped_follows),

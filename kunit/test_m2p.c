@@ -55,11 +55,11 @@ static void m2p_identity_frame(struct kunit *test)
 	struct p2mo_fix *f = p2mo_fix(test);
 	unsigned long frame = FIX_BPFN(60);	/* an unowned mfn number */
 
-	KUNIT_ASSERT_EQ(test, f->d0->be.ops->p2m_write(&f->d0->be, frame,
-						       P2MO_IDENTITY_FRAME(frame)), 0);
+	KUNIT_ASSERT_EQ(test, p2mo_sim_p2m_poke(f->d0, frame,
+						P2MO_IDENTITY_FRAME(frame)), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, frame), frame);
 	KUNIT_EXPECT_EQ(test, p2mo_table_pfn_to_mfn(&f->t, frame), frame);
-	f->d0->be.ops->p2m_write(&f->d0->be, frame, P2MO_INVALID_ENTRY);
+	p2mo_sim_p2m_poke(f->d0, frame, P2MO_INVALID_ENTRY);
 }
 
 static void m2p_lowest_mapper_answers(struct kunit *test)

@@ -251,9 +251,12 @@ static int m_unmap(struct kunit *test, struct model *m)
 	atomic_set(&p2mo_fail_nth, 0);
 	if (m_expect(test, m, err, want))
 		return -1;
+	/* as in Linux, the p2m of every page is cleared, failed op or not */
 	for (i = 0; want != -ENOMEM && i < k; i++)
-		if (i + 1 != fail_at)
-			m->mapped_by[b[i]] = -1;
+		m->mapped_by[b[i]] = -1;
+	if (fail_at)	/* the caller retries the failed op: -EINVAL, no p2m */
+		return m_expect(test, m, m->f->d0->be.ops->unmap_refs(&m->f->d0->be,
+				&ops[fail_at - 1], NULL, &pages[fail_at - 1], 1), -EINVAL);
 	return 0;
 }
 

@@ -156,16 +156,16 @@ static void sim_create_bad_args(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, p2mo_sim_domain_create(f->m, 2, 8192, 8192, 4));
 }
 
-static void sim_p2m_write_and_page_ids(struct kunit *test)
+static void sim_p2m_poke_and_page_ids(struct kunit *test)
 {
 	struct p2mo_fix *f = p2mo_fix(test);
 	struct p2mo_backend *be = &f->d0->be;
 
-	KUNIT_EXPECT_EQ(test, be->ops->p2m_write(be, 200, 0x42), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_sim_p2m_poke(f->d0, 200, 0x42), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_be_p2m(be, 200), 0x42UL);
 	KUNIT_EXPECT_EQ(test, be->ops->p2m_read(be, 200), 0x42UL);
-	KUNIT_EXPECT_EQ(test, be->ops->p2m_write(be, FIX_PFNS, 1), -EINVAL);
-	be->ops->p2m_write(be, 200, P2MO_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, p2mo_sim_p2m_poke(f->d0, FIX_PFNS, 1), -EINVAL);
+	p2mo_sim_p2m_poke(f->d0, 200, P2MO_INVALID_ENTRY);
 	KUNIT_EXPECT_EQ(test, be->ops->pfn_of(be, p2mo_sim_page(f->d0, 17)), 17UL);
 	KUNIT_EXPECT_EQ(test, be->ops->pfn_of(be, p2mo_sim_page(f->d1, 17)),
 			P2MO_INVALID_ENTRY);
@@ -182,7 +182,7 @@ static struct kunit_case p2mo_sim_cases[] = {
 	KUNIT_CASE(sim_unmap_errors),
 	KUNIT_CASE(sim_handles_exhausted),
 	KUNIT_CASE(sim_create_bad_args),
-	KUNIT_CASE(sim_p2m_write_and_page_ids),
+	KUNIT_CASE(sim_p2m_poke_and_page_ids),
 	{}
 };
 

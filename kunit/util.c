@@ -209,3 +209,47 @@ u64 p2mo_median(u64 *v, size_t n)
 	sort(v, n, sizeof(v[0]), p2mo_u64_cmp, NULL);
 	return v[n / 2];
 }
+
+/*
+ * The tables as an index of the simulated p2m, checked from the p2m's
+ * side with none of sync.c's code: every FOREIGN entry of domain 0 is an
+ * override, there are no others, and every local frame with an override
+ * is tagged; then verify must agree.
+ */
+void fix_expect_in_step(struct kunit *test, struct p2mo_fix *f)
+{
+	unsigned long pfn, e, mfn, owner, *bpfns;
+	long foreign = 0, tagged = 0;
+	struct p2mo_sync_report r;
+	unsigned int n, i;
+
+	bpfns = kunit_kcalloc(test, FIX_PFNS, sizeof(*bpfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bpfns);
+	for (pfn = 0; pfn < FIX_PFNS; pfn++) {
+		e = f->d0->p2m[pfn];
+		if (e == P2MO_INVALID_ENTRY || !(e & P2MO_FOREIGN_FRAME_BIT))
+			continue;
+		foreign++;
+		mfn = e & ~P2MO_FRAME_BITS;
+		n = p2mo_m2p_find_all(&f->t, mfn, bpfns, FIX_PFNS);
+		for (i = 0; i < n && bpfns[i] != pfn; i++)
+			;
+		KUNIT_EXPECT_LT_MSG(test, i, n, "pfn %#lx mfn %#lx not in the tables",
+				    pfn, mfn);
+		owner = f->m->m2p[mfn];
+		if (owner < FIX_PFNS &&
+		    f->d0->p2m[owner] == mfn && bpfns[0] == pfn) {
+			tagged++;
+			KUNIT_EXPECT_EQ(test, p2mo_table_get_p2m(&f->t, owner),
+					P2MO_FOREIGN_FRAME(mfn));
+		}
+	}
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), foreign);
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), tagged);
+	KUNIT_ASSERT_EQ(test, p2mo_sync_verify(&f->t, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.stale, 0UL);
+	KUNIT_EXPECT_EQ(test, r.missing, 0UL);
+	KUNIT_EXPECT_EQ(test, r.wrong_tag, 0UL);
+	KUNIT_EXPECT_EQ(test, r.errors, 0UL);
+	KUNIT_EXPECT_EQ(test, r.scan.foreign, (unsigned long)foreign);
+}

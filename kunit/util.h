@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "grant.h"
 #include "sim.h"
+#include "sync.h"
 #include "table.h"
 
 #define FIX_MFNS	1024
@@ -63,6 +64,7 @@ int fix_map(struct p2mo_fix *f, struct p2mo_sim_domain *from, int ref,
 int fix_unmap(struct p2mo_fix *f, const struct gnttab_map_grant_ref *map,
 	      unsigned long bpfn);
 
+void fix_expect_in_step(struct kunit *test, struct p2mo_fix *f);
 void p2mo_expect_digest_eq(struct kunit *test, const struct p2mo_digest *a,
 			   const struct p2mo_digest *b);
 #define P2MO_EXPECT_DIGEST_EQ p2mo_expect_digest_eq

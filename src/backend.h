@@ -20,23 +20,36 @@
 
 struct p2mo_backend;
 
+/* What a p2m scan read: entries, 512-entry leaves, FOREIGN entries met. */
+struct p2mo_scan_stats {
+	unsigned long entries;
+	unsigned long leaves;
+	unsigned long skipped_leaves;
+	unsigned long foreign;
+};
+
+/* Called for each FOREIGN entry of a scan; non-zero stops it. */
+typedef int (*p2mo_foreign_fn)(void *arg, unsigned long pfn,
+			       unsigned long mfn);
+
 /**
  * struct p2mo_backend_ops - what a backend implements
  * @p2m_read:	raw p2m entry of @pfn, frame bits included;
  *		P2MO_INVALID_ENTRY when there is none
  * @m2p_read:	raw m2p entry of @mfn; P2MO_INVALID_ENTRY when there is none
- * @p2m_write:	set the backend's own p2m entry (simulated domains only;
- *		the Xen backend refuses: the kernel's p2m is never written)
  * @pfn_of:	pfn of a page handed to map_refs/unmap_refs
  * @map_refs:	gnttab_map_refs() semantics: per-op status in @map_ops,
  *		p2m of each mapped page set to FOREIGN_FRAME(mfn)
  * @unmap_refs:	gnttab_unmap_refs() semantics
+ * @foreign_scan: call @fn for every pfn whose p2m entry is
+ *		FOREIGN_FRAME(mfn), in pfn order, over the whole p2m; may
+ *		sleep between entries, and skips cheaply what cannot hold a
+ *		foreign frame.  An entry changed during the scan may or may
+ *		not be reported.  Returns @fn's first non-zero value, or 0.
  */
 struct p2mo_backend_ops {
 	unsigned long (*p2m_read)(struct p2mo_backend *be, unsigned long pfn);
 	unsigned long (*m2p_read)(struct p2mo_backend *be, unsigned long mfn);
-	int (*p2m_write)(struct p2mo_backend *be, unsigned long pfn,
-			 unsigned long val);
 	unsigned long (*pfn_of)(struct p2mo_backend *be, struct page *page);
 	int (*map_refs)(struct p2mo_backend *be,
 			struct gnttab_map_grant_ref *map_ops,
@@ -46,6 +59,8 @@ struct p2mo_backend_ops {
 			  struct gnttab_unmap_grant_ref *unmap_ops,
 			  struct gnttab_unmap_grant_ref *kunmap_ops,
 			  struct page **pages, unsigned int count);
+	int (*foreign_scan)(struct p2mo_backend *be, p2mo_foreign_fn fn,
+			    void *arg, struct p2mo_scan_stats *st);
 };
 
 /**
@@ -56,8 +71,8 @@ struct p2mo_backend_ops {
  * @m2p:	direct m2p array of @max_mfn entries, or NULL
  * @max_pfn:	pfns at or above this are rejected as out of range
  * @max_mfn:	mfns at or above this are rejected as out of range
- * @scan_pfns:	pfns [0, scan_pfns) hold every page the backend maps
- *		grants at: the bound of a whole-p2m scan (debugfs)
+ * @kernel_grants: the kernel maps grants through this backend behind
+ *		the module's back (Xen): the hooks follow them
  */
 struct p2mo_backend {
 	const struct p2mo_backend_ops *ops;
@@ -66,7 +81,7 @@ struct p2mo_backend {
 	const unsigned long *m2p;
 	unsigned long max_pfn;
 	unsigned long max_mfn;
-	unsigned long scan_pfns;
+	bool kernel_grants;
 };
 
 static inline unsigned long p2mo_be_p2m(struct p2mo_backend *be,

@@ -5,10 +5,18 @@
  *   p2m           "pfn value set" per p2m entry, "pfn view tag" per tag
  *   stats         "key value" counters and gauges
  *   scan_foreign  pfns whose real p2m entry is FOREIGN, counted
+ *   verify        the tables against the real p2m: stale, missing,
+ *                 wrong_tag, scanned, then the first offenders
+ *   reconcile     (write-only) any write runs a repair pass now
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include "debugfs.h"
+#include "sync.h"
 #include "xen.h"
 
 static struct dentry *p2mo_debugfs_dir;
@@ -159,24 +167,83 @@ int p2mo_stats_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(p2mo_stats);
 
+static int p2mo_count_foreign(void *arg, unsigned long pfn, unsigned long mfn)
+{
+	return 0;
+}
+
 int p2mo_scan_foreign_show(struct seq_file *s, void *unused)
 {
 	struct p2mo_table *t = s->private;
-	unsigned long pfn, n = 0;
+	struct p2mo_scan_stats st = { };
+	int err;
 
-	for (pfn = 0; pfn < t->be->scan_pfns; pfn++) {
-		unsigned long e = p2mo_be_p2m(t->be, pfn);
-
-		if (e != P2MO_INVALID_ENTRY && (e & P2MO_FOREIGN_FRAME_BIT))
-			n++;
-		if (!(pfn & 0xffff))
-			cond_resched();
-	}
-	seq_printf(s, "scanned_pfns %lu\nforeign_pfns %lu\n",
-		   t->be->scan_pfns, n);
+	if (!t->be->ops->foreign_scan)
+		return -EOPNOTSUPP;
+	err = t->be->ops->foreign_scan(t->be, p2mo_count_foreign, NULL, &st);
+	if (err)
+		return err;
+	seq_printf(s, "scanned_pfns %lu\nforeign_pfns %lu\nleaves %lu\nskipped_leaves %lu\n",
+		   st.entries, st.foreign, st.leaves, st.skipped_leaves);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(p2mo_scan_foreign);
+
+void p2mo_sync_report_show(struct seq_file *s, const struct p2mo_sync_report *r)
+{
+	unsigned int i;
+
+	seq_printf(s, "stale %lu\nmissing %lu\nwrong_tag %lu\nscanned %lu\n",
+		   r->stale, r->missing, r->wrong_tag, r->scan.entries);
+	seq_printf(s, "leaves %lu\nskipped_leaves %lu\nforeign %lu\n",
+		   r->scan.leaves, r->scan.skipped_leaves, r->scan.foreign);
+	seq_printf(s, "added %lu\ndropped %lu\ntags_fixed %lu\ndeferred %lu\nerrors %lu\nus %llu\n",
+		   r->added, r->dropped, r->tags_fixed, r->deferred, r->errors,
+		   r->ns / NSEC_PER_USEC);
+	for (i = 0; i < r->nr_offenders; i++)
+		seq_printf(s, "%s %#lx %#lx\n", r->offenders[i].kind,
+			   r->offenders[i].mfn, r->offenders[i].pfn);
+}
+
+int p2mo_verify_show(struct seq_file *s, void *unused)
+{
+	struct p2mo_sync_report *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = p2mo_sync_verify(s->private, r);
+	if (!err)
+		p2mo_sync_report_show(s, r);
+	kfree(r);
+	return err;
+}
+DEFINE_SHOW_ATTRIBUTE(p2mo_verify);
+
+/* Any write runs a repair pass now; its report goes to the log. */
+static ssize_t p2mo_reconcile_write(struct file *file, const char __user *buf,
+				    size_t len, loff_t *ppos)
+{
+	struct p2mo_table *t = file->private_data;
+	struct p2mo_sync_report *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = p2mo_sync_repair(t, r);
+	if (!err)
+		pr_info("reconcile: stale %lu missing %lu wrong_tag %lu: added %lu dropped %lu tags_fixed %lu deferred %lu in %llu us\n",
+			r->stale, r->missing, r->wrong_tag, r->added,
+			r->dropped, r->tags_fixed, r->deferred,
+			r->ns / NSEC_PER_USEC);
+	kfree(r);
+	return err ? err : len;
+}
+
+static const struct file_operations p2mo_reconcile_fops = {
+	.owner = THIS_MODULE, .open = simple_open,
+	.write = p2mo_reconcile_write, .llseek = noop_llseek,
+};
 
 /* Failure to create debugfs files is not fatal, as debugfs intends. */
 void p2mo_debugfs_init(struct p2mo_table *t)
@@ -188,6 +255,10 @@ void p2mo_debugfs_init(struct p2mo_table *t)
 			    &p2mo_stats_fops);
 	debugfs_create_file("scan_foreign", 0400, p2mo_debugfs_dir, t,
 			    &p2mo_scan_foreign_fops);
+	debugfs_create_file("verify", 0400, p2mo_debugfs_dir, t,
+			    &p2mo_verify_fops);
+	debugfs_create_file("reconcile", 0200, p2mo_debugfs_dir, t,
+			    &p2mo_reconcile_fops);
 }
 
 void p2mo_debugfs_uninit(void)

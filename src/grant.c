@@ -11,6 +11,7 @@
 #include <linux/printk.h>
 #include "alloc.h"
 #include "grant.h"
+#include "sync.h"
 #include "p2mo_trace.h"
 
 static bool p2mo_batch_ok(struct p2mo_table *t, const void *ops,
@@ -49,6 +50,23 @@ unsigned long p2mo_mapped_mfn(struct p2mo_table *t, struct page *page)
 	return e & ~P2MO_FRAME_BITS;
 }
 
+/*
+ * A status no hypercall writes, so that after a failed call the ops that
+ * did map are known by their GNTST_okay.
+ */
+static void p2mo_preset_status(struct gnttab_map_grant_ref *map_ops,
+			       struct gnttab_map_grant_ref *kmap_ops,
+			       unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		map_ops[i].status = GNTST_general_error;
+		if (kmap_ops)
+			kmap_ops[i].status = GNTST_general_error;
+	}
+}
+
 /* Room to unmap a whole batch, taken before mapping: undo cannot fail. */
 struct p2mo_undo {
 	struct gnttab_unmap_grant_ref *ops;
@@ -68,6 +86,34 @@ static void *p2mo_undo_alloc(struct p2mo_undo *u, unsigned int count)
 }
 
 #define P2MO_BAD_HANDLE	((grant_handle_t)~0U)	/* rejected, never valid */
+
+/*
+ * One unmap of an undo.  It worked if every op says so: the call's own
+ * return is also non-zero when a page's p2m was never set (a failed kmap
+ * hypercall returns before set_foreign_p2m_mapping() sets any), which
+ * clear_foreign_p2m_mapping() reports as -EINVAL.
+ */
+static int p2mo_undo_call(struct p2mo_table *t,
+			  struct gnttab_unmap_grant_ref *ops,
+			  struct gnttab_unmap_grant_ref *kops,
+			  struct page **pages, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		ops[i].status = GNTST_general_error;
+		if (kops)
+			kops[i].status = kops[i].handle == P2MO_BAD_HANDLE ?
+					 GNTST_okay : GNTST_general_error;
+	}
+	t->be->ops->unmap_refs(t->be, ops, kops, pages, n);
+	for (i = 0; i < n; i++)
+		if (ops[i].status != GNTST_okay ||
+		    (kops && kops[i].handle != P2MO_BAD_HANDLE &&
+		     kops[i].status != GNTST_okay))
+			return -EIO;
+	return 0;
+}
 
 /*
  * Unmap what a failed batch mapped.  Only ops that mapped are passed (the
@@ -97,9 +143,8 @@ static void p2mo_undo_maps(struct p2mo_table *t,
 		u->pages[n++] = pages[i];
 	}
 	if (n)
-		err = t->be->ops->unmap_refs(t->be, u->ops,
-					     kmap_ops ? u->kops : NULL,
-					     u->pages, n);
+		err = p2mo_undo_call(t, u->ops, kmap_ops ? u->kops : NULL,
+				     u->pages, n);
 	for (i = 0; kmap_ops && i < count; i++) {
 		if (map_ops[i].status == GNTST_okay ||
 		    kmap_ops[i].status != GNTST_okay)
@@ -109,8 +154,7 @@ static void p2mo_undo_maps(struct p2mo_table *t,
 		u->pages[nk++] = pages[i];
 	}
 	if (nk)
-		err |= t->be->ops->unmap_refs(t->be, u->ops, NULL, u->pages,
-					      nk);
+		err |= p2mo_undo_call(t, u->ops, NULL, u->pages, nk);
 	if (err)
 		pr_err_ratelimited("undo of a grant batch failed: mappings leak\n");
 	for (i = 0; i < count; i++) {
@@ -160,7 +204,8 @@ static int p2mo_add_batch(struct p2mo_table *t, struct page **pages,
  * is left mapped or added: -EINVAL (bad arguments), -ENOMEM, -EEXIST (an
  * override already existed), -EIO (an op failed: it keeps its status, the
  * ops this call had mapped are unmapped and get GNTST_general_error), or
- * the backend's own error.
+ * the backend's own error (the ops that had mapped before it, as after a
+ * failed kmap hypercall, are unmapped likewise).
  */
 int p2mo_table_map_refs(struct p2mo_table *t,
 			struct gnttab_map_grant_ref *map_ops,
@@ -179,15 +224,18 @@ int p2mo_table_map_refs(struct p2mo_table *t,
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		return -ENOMEM;
 	}
+	p2mo_preset_status(map_ops, kmap_ops, count);
 	err = t->be->ops->map_refs(t->be, map_ops, kmap_ops, pages, count);
-	if (err)
-		goto out;
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count && !err; i++)
 		if (!p2mo_op_mapped(map_ops, kmap_ops, i))
 			err = -EIO;
 	if (!err)
 		err = p2mo_add_batch(t, pages, count, GFP_KERNEL);
 	if (err) {
+		/*
+		 * An error after the map hypercall (the kmap one failed)
+		 * leaves the ops it mapped mapped: undone here too.
+		 */
 		p2mo_undo_maps(t, map_ops, kmap_ops, pages, count, &undo);
 		goto out;
 	}
@@ -201,6 +249,47 @@ out:
 	return err;
 }
 
+/*
+ * The frames of a batch's pages from the p2m, before an unmap clears it:
+ * P2MO_INVALID_ENTRY for a page that shows none.
+ */
+static void p2mo_note_frames(struct p2mo_table *t, struct page **pages,
+			     unsigned long *mfns, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		mfns[i] = p2mo_mapped_mfn(t, pages[i]);
+}
+
+/*
+ * After an unmap: drop the override of every page whose p2m no longer
+ * shows the frame it showed before (@mfns), whatever its op's status, as
+ * the kernel's clear_foreign_p2m_mapping() decides by the p2m too.  A
+ * repair pass may have dropped one already: not an error.
+ */
+static unsigned int p2mo_untrack_cleared(struct p2mo_table *t,
+					 struct page **pages,
+					 const unsigned long *mfns,
+					 unsigned int count)
+{
+	unsigned int i, done = 0;
+
+	for (i = 0; i < count; i++) {
+		if (mfns[i] == P2MO_INVALID_ENTRY ||
+		    p2mo_mapped_mfn(t, pages[i]) == mfns[i])
+			continue;
+		if (!p2mo_override_remove_quiet(t, mfns[i],
+						t->be->ops->pfn_of(t->be,
+								   pages[i])))
+			done++;
+		else	/* mapped behind our back, or dropped by a repair */
+			p2mo_stat_inc(t, P2MO_STAT_UNTRACKED_UNMAPS);
+	}
+	p2mo_stat_add(t, P2MO_STAT_UNMAPS_SEEN, done);
+	return done;
+}
+
 /**
  * p2mo_table_unmap_refs() - gnttab_unmap_refs() that keeps the overrides
  * @t:          the tables
@@ -209,8 +298,11 @@ out:
  * @pages:      as for gnttab_unmap_refs()
  * @count:      number of ops, 1..P2MO_MAX_BATCH
  *
- * Overrides go for the ops that unmapped; an op that failed is still
- * mapped and keeps its override.
+ * The overrides follow the p2m, not the ops' statuses: every page whose
+ * p2m entry the unmap cleared loses its override (Linux 6.1 clears the
+ * p2m of the whole batch once the unmap hypercall returned, even for an
+ * op that failed), and a page whose entry stayed keeps it (the hypercall
+ * itself failed).
  *
  * Return: 0; -EINVAL, -ENOMEM (nothing done), -EIO (some op failed), or
  * the backend's own error.
@@ -220,7 +312,7 @@ int p2mo_table_unmap_refs(struct p2mo_table *t,
 			  struct gnttab_unmap_grant_ref *kunmap_ops,
 			  struct page **pages, unsigned int count)
 {
-	unsigned int i, done = 0;
+	unsigned int i, done;
 	unsigned long *mfns;
 	int err;
 
@@ -232,16 +324,13 @@ int p2mo_table_unmap_refs(struct p2mo_table *t,
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		return -ENOMEM;
 	}
-	for (i = 0; i < count; i++)
-		mfns[i] = p2mo_mapped_mfn(t, pages[i]);
+	p2mo_note_frames(t, pages, mfns, count);
 	err = t->be->ops->unmap_refs(t->be, unmap_ops, kunmap_ops, pages,
 				     count);
-	if (!err) {
-		done = p2mo_track_unmapped(t, unmap_ops, pages, mfns, count);
-		for (i = 0; i < count && !err; i++)
-			if (unmap_ops[i].status != GNTST_okay)
-				err = -EIO;
-	}
+	done = p2mo_untrack_cleared(t, pages, mfns, count);
+	for (i = 0; i < count && !err; i++)
+		if (unmap_ops[i].status != GNTST_okay)
+			err = -EIO;
 	p2mo_kfree(mfns);
 	trace_p2mo_unmap_refs(count, done, false, err);
 	return err;
@@ -255,7 +344,9 @@ int p2mo_table_unmap_refs(struct p2mo_table *t,
  * @pages:    its pages
  * @count:    its size
  *
- * Runs in a probe handler: atomic allocations, failures only counted.
+ * Runs in a probe handler: atomic allocations, failures counted (the
+ * repair pass looks at the count).  A map at a backend pfn that still
+ * carries an override of another frame (its unmap was lost) replaces it.
  *
  * Return: the number of overrides added.
  */
@@ -265,6 +356,7 @@ unsigned int p2mo_track_mapped(struct p2mo_table *t,
 			       struct page **pages, unsigned int count)
 {
 	unsigned int i, done = 0;
+	int err;
 
 	for (i = 0; i < count; i++) {
 		unsigned long mfn;
@@ -272,11 +364,14 @@ unsigned int p2mo_track_mapped(struct p2mo_table *t,
 		if (!p2mo_op_mapped(map_ops, kmap_ops, i))
 			continue;
 		mfn = p2mo_mapped_mfn(t, pages[i]);
-		if (mfn == P2MO_INVALID_ENTRY ||
-		    p2mo_override_add(t, mfn,
-				      t->be->ops->pfn_of(t->be, pages[i]),
-				      GFP_ATOMIC)) {
-			p2mo_stat_inc(t, P2MO_STAT_TRACK_ERRORS);
+		err = mfn == P2MO_INVALID_ENTRY ? -EIO :
+		      p2mo_override_add_if(t, mfn,
+					   t->be->ops->pfn_of(t->be, pages[i]),
+					   GFP_ATOMIC, NULL);
+		if (err) {
+			/* a repair pass may have adopted it first */
+			if (err != -EEXIST)
+				p2mo_stat_inc(t, P2MO_STAT_TRACK_ERRORS);
 			continue;
 		}
 		p2mo_stat_inc(t, P2MO_STAT_MAPS_SEEN);
@@ -286,33 +381,33 @@ unsigned int p2mo_track_mapped(struct p2mo_table *t,
 }
 
 /**
- * p2mo_track_unmapped() - drop overrides of the ops of a batch that unmapped
- * @t:         the tables
- * @unmap_ops: the batch, after the unmap
- * @pages:     its pages
- * @mfns:      the frame of each page read before the unmap, or NULL
- *             when the p2m still holds them (before the kernel clears it)
- * @count:     its size
+ * p2mo_track_unmapped() - drop the overrides of a batch about to be unmapped
+ * @t:     the tables
+ * @pages: its pages
+ * @count: its size
+ *
+ * Called where the kernel's clear_foreign_p2m_mapping() starts: the unmap
+ * hypercall has run and the p2m still names each frame.  That function
+ * then clears the p2m of every page whose entry is FOREIGN, whatever the
+ * status of its op, so every such page loses its override here.  Each
+ * page is first noted as being unmapped (sync.h), so that a repair pass
+ * that read its entry before the clear does not adopt it back.
  *
  * Return: the number of overrides removed.
  */
-unsigned int p2mo_track_unmapped(struct p2mo_table *t,
-				 struct gnttab_unmap_grant_ref *unmap_ops,
-				 struct page **pages, const unsigned long *mfns,
+unsigned int p2mo_track_unmapped(struct p2mo_table *t, struct page **pages,
 				 unsigned int count)
 {
 	unsigned int i, done = 0;
 
 	for (i = 0; i < count; i++) {
-		unsigned long bpfn, mfn;
+		unsigned long bpfn = t->be->ops->pfn_of(t->be, pages[i]);
+		unsigned long mfn = p2mo_mapped_mfn(t, pages[i]);
 
-		if (unmap_ops[i].status != GNTST_okay)
-			continue;
-		bpfn = t->be->ops->pfn_of(t->be, pages[i]);
-		mfn = mfns ? mfns[i] : p2mo_mapped_mfn(t, pages[i]);
-		/* mapped before we loaded: expected, not an error to log */
-		if (mfn == P2MO_INVALID_ENTRY ||
-		    p2mo_override_remove_quiet(t, mfn, bpfn))
+		p2mo_sync_note_unmap(t, bpfn);
+		if (mfn == P2MO_INVALID_ENTRY)
+			continue;	/* the kernel leaves it alone too */
+		if (p2mo_override_remove_quiet(t, mfn, bpfn))
 			p2mo_stat_inc(t, P2MO_STAT_UNTRACKED_UNMAPS);
 		else
 			done++;

@@ -22,9 +22,7 @@ unsigned int p2mo_track_mapped(struct p2mo_table *t,
 			       struct gnttab_map_grant_ref *kmap_ops,
 			       struct page **pages, unsigned int count);
 unsigned long p2mo_mapped_mfn(struct p2mo_table *t, struct page *page);
-unsigned int p2mo_track_unmapped(struct p2mo_table *t,
-				 struct gnttab_unmap_grant_ref *unmap_ops,
-				 struct page **pages, const unsigned long *mfns,
+unsigned int p2mo_track_unmapped(struct p2mo_table *t, struct page **pages,
 				 unsigned int count);
 
 #endif /* _P2MO_GRANT_H */

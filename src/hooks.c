@@ -21,56 +21,23 @@
  * entry, with a jump to 0 and no handler on the stack: a race in adding a
  * second site to the kprobes' ftrace ops.  Keeping one site avoids it.
  *
- * Handlers run in atomic context: GFP_ATOMIC, failures only counted.
- * Calls the module makes itself (struct p2mo_self_call) are skipped: the
- * grant layer keeps those tables in step on its own.
+ * Handlers run in atomic context: GFP_ATOMIC, failures counted.  Lost
+ * events (a probe hit while another kprobe handler runs on the CPU,
+ * kretprobe instances run out, a failed add) are repaired by the sync
+ * watch (sync.c), which reads p2mo_hooks_missed().  Calls the module
+ * makes itself (p2mo_xen_is_self()) are skipped: the grant layer keeps
+ * the tables in step for those on its own.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
 #include "grant.h"
-#include "hooks.h"
 #include "p2mo_trace.h"
 #include "xen.h"
 
 static struct p2mo_table *p2mo_hook_table;
-static DEFINE_SPINLOCK(p2mo_self_lock);	/* p2mo_self_calls */
-static LIST_HEAD(p2mo_self_calls);
-
-void p2mo_hooks_self_enter(struct p2mo_self_call *c)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&p2mo_self_lock, flags);
-	list_add(&c->node, &p2mo_self_calls);
-	spin_unlock_irqrestore(&p2mo_self_lock, flags);
-}
-
-void p2mo_hooks_self_exit(struct p2mo_self_call *c)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&p2mo_self_lock, flags);
-	list_del(&c->node);
-	spin_unlock_irqrestore(&p2mo_self_lock, flags);
-}
-
-static bool p2mo_is_self(const void *ops)
-{
-	struct p2mo_self_call *c;
-	unsigned long flags;
-	bool found = false;
-
-	spin_lock_irqsave(&p2mo_self_lock, flags);
-	list_for_each_entry(c, &p2mo_self_calls, node)
-		if (c->ops == ops)
-			found = true;
-	spin_unlock_irqrestore(&p2mo_self_lock, flags);
-	return found;
-}
 
 struct p2mo_map_call {
 	struct gnttab_map_grant_ref *map_ops;
@@ -88,15 +55,15 @@ static int p2mo_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	c->pages = (void *)regs_get_kernel_argument(regs, 2);
 	c->count = regs_get_kernel_argument(regs, 3);
 	/* Non-zero: no return handler for this call. */
-	return p2mo_is_self(c->map_ops);
+	return p2mo_xen_is_self(c->map_ops);
 }
 
 static int p2mo_map_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct p2mo_map_call *c = (struct p2mo_map_call *)ri->data;
-
 	unsigned int done;
 
+	/* the kmap hypercall failed: no p2m entry was set */
 	if (regs_return_value(regs))
 		return 0;
 	done = p2mo_track_mapped(p2mo_hook_table, c->map_ops, c->kmap_ops,
@@ -115,17 +82,14 @@ static struct kretprobe p2mo_map_probe = {
 
 static int p2mo_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct gnttab_unmap_grant_ref *unmap_ops;
-	unsigned int count, done;
 	struct page **pages;
+	unsigned int count, done;
 
-	unmap_ops = (void *)regs_get_kernel_argument(regs, 0);
+	if (p2mo_xen_is_self((void *)regs_get_kernel_argument(regs, 0)))
+		return 0;
 	pages = (void *)regs_get_kernel_argument(regs, 2);
 	count = regs_get_kernel_argument(regs, 3);
-	if (p2mo_is_self(unmap_ops))
-		return 0;
-	done = p2mo_track_unmapped(p2mo_hook_table, unmap_ops, pages, NULL,
-				   count);
+	done = p2mo_track_unmapped(p2mo_hook_table, pages, count);
 	trace_p2mo_unmap_refs(count, done, true, 0);
 	return 0;
 }
@@ -154,34 +118,40 @@ static int p2mo_register_unmap_probe(void)
 	return err;
 }
 
+/*
+ * The unmap probe is armed first: a grant mapped and unmapped while only
+ * the map probe ran would stay in the tables.  The other way round, a
+ * grant mapped before the map probe is armed is found by adoption, which
+ * runs after both (p2mo_sync_adopt()).
+ */
 int p2mo_hooks_init(struct p2mo_table *t)
 {
 	int err;
 
-	if (strcmp(t->be->name, "xen"))
+	if (!t->be->kernel_grants)
 		return 0;	/* nothing to follow on a simulated machine */
 	p2mo_hook_table = t;
-	err = register_kretprobe(&p2mo_map_probe);
-	trace_p2mo_hook(p2mo_map_probe.kp.symbol_name, true, err);
-	if (err) {
-		pr_err("cannot probe %s: %d\n", p2mo_map_probe.kp.symbol_name,
-		       err);
-		goto err_table;
-	}
 	err = p2mo_register_unmap_probe();
 	trace_p2mo_hook(p2mo_unmap_probe.symbol_name, true, err);
 	if (err) {
 		pr_err("cannot probe %s: %d\n", p2mo_unmap_probe.symbol_name,
 		       err);
-		goto err_map;
+		goto err_table;
+	}
+	err = register_kretprobe(&p2mo_map_probe);
+	trace_p2mo_hook(p2mo_map_probe.kp.symbol_name, true, err);
+	if (err) {
+		pr_err("cannot probe %s: %d\n", p2mo_map_probe.kp.symbol_name,
+		       err);
+		goto err_unmap;
 	}
 	pr_info("following grant maps at %s and unmaps at %s+%u\n",
 		p2mo_map_probe.kp.symbol_name, p2mo_unmap_probe.symbol_name,
 		p2mo_unmap_probe.offset);
 	return 0;
 
-err_map:
-	unregister_kretprobe(&p2mo_map_probe);
+err_unmap:
+	unregister_kprobe(&p2mo_unmap_probe);
 err_table:
 	p2mo_hook_table = NULL;
 	return err;
@@ -191,10 +161,10 @@ void p2mo_hooks_uninit(void)
 {
 	if (!p2mo_hook_table)
 		return;
-	unregister_kprobe(&p2mo_unmap_probe);
-	trace_p2mo_hook(p2mo_unmap_probe.symbol_name, false, 0);
 	unregister_kretprobe(&p2mo_map_probe);
 	trace_p2mo_hook(p2mo_map_probe.kp.symbol_name, false, 0);
+	unregister_kprobe(&p2mo_unmap_probe);
+	trace_p2mo_hook(p2mo_unmap_probe.symbol_name, false, 0);
 	p2mo_hook_table = NULL;
 	pr_info("grant hooks detached\n");
 }

@@ -250,11 +250,13 @@ static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 /*
  * One locked pass of an add.  -EAGAIN: something to allocate first.  The
  * fast pass (@sp NULL) then changes nothing; a slow pass says in @sp what
- * is missing, and keeps its entry there for the next pass.
+ * is missing, and keeps its entry there for the next pass.  -ESTALE:
+ * @guard (if any) did not hold under the stripe; nothing changed.
  */
 static __always_inline int p2mo_add_once(struct p2mo_table *t,
 					 unsigned long mfn, unsigned long bpfn,
-					 struct p2mo_add_spares *sp)
+					 struct p2mo_add_spares *sp,
+					 const struct p2mo_guard *guard)
 {
 	struct p2mo_chain *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
@@ -265,6 +267,10 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 	u8 *filter;
 
 	flags = p2mo_lock(lock);
+	if (guard && !guard->holds(t, mfn, bpfn, guard->arg)) {
+		err = -ESTALE;
+		goto out;
+	}
 	e = sp && sp->entry ? sp->entry : p2mo_m2p_entry_get(t);
 	if (unlikely(!e)) {
 		if (sp)
@@ -315,12 +321,13 @@ out:
 
 /* An add the fast pass could not make: allocate what it needs, retry. */
 static noinline int p2mo_add_slow(struct p2mo_table *t, unsigned long mfn,
-				  unsigned long bpfn, gfp_t gfp)
+				  unsigned long bpfn, gfp_t gfp,
+				  const struct p2mo_guard *guard)
 {
 	struct p2mo_add_spares sp = { };
 	int err;
 
-	while ((err = p2mo_add_once(t, mfn, bpfn, &sp)) == -EAGAIN) {
+	while ((err = p2mo_add_once(t, mfn, bpfn, &sp, guard)) == -EAGAIN) {
 		err = p2mo_add_spares_get(&sp, gfp);
 		if (err)
 			break;
@@ -350,15 +357,43 @@ int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 
 	if (!p2mo_override_args_ok(t, mfn, bpfn))
 		return -EINVAL;
-	err = p2mo_add_once(t, mfn, bpfn, NULL);
+	err = p2mo_add_once(t, mfn, bpfn, NULL, NULL);
 	if (unlikely(err == -EAGAIN))
-		err = p2mo_add_slow(t, mfn, bpfn, gfp);
+		err = p2mo_add_slow(t, mfn, bpfn, gfp, NULL);
 	trace_p2mo_override_add(mfn, bpfn, err);
 	if (unlikely(err)) {
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("override mfn %#lx bpfn %#lx not added: %d\n",
 				    mfn, bpfn, err);
 	}
+	return err;
+}
+
+/**
+ * p2mo_override_add_if() - p2mo_override_add() if @guard holds
+ * @t:     the tables
+ * @mfn:   the machine frame
+ * @bpfn:  the backend pfn it is mapped at
+ * @gfp:   allocation flags
+ * @guard: checked with the frame's m2p stripe held, NULL for none
+ *
+ * Quiet: the callers (repair, the hooks) expect -EEXIST and -ESTALE and
+ * count them themselves.
+ *
+ * Return: as p2mo_override_add(), or -ESTALE: @guard did not hold.
+ */
+int p2mo_override_add_if(struct p2mo_table *t, unsigned long mfn,
+			 unsigned long bpfn, gfp_t gfp,
+			 const struct p2mo_guard *guard)
+{
+	int err;
+
+	if (!p2mo_override_args_ok(t, mfn, bpfn))
+		return -EINVAL;
+	err = p2mo_add_once(t, mfn, bpfn, NULL, guard);
+	if (unlikely(err == -EAGAIN))
+		err = p2mo_add_slow(t, mfn, bpfn, gfp, guard);
+	trace_p2mo_override_add(mfn, bpfn, err);
 	return err;
 }
 
@@ -384,7 +419,8 @@ static __always_inline bool p2mo_remove_is_last(struct p2mo_m2p_entry *e,
 }
 
 static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
-				       unsigned long bpfn)
+				       unsigned long bpfn,
+				       const struct p2mo_guard *guard)
 {
 	struct p2mo_chain *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
 	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
@@ -397,6 +433,10 @@ static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
 	if (!p2mo_override_args_ok(t, mfn, bpfn))
 		return -EINVAL;
 	flags = p2mo_lock(lock);
+	if (guard && !guard->holds(t, mfn, bpfn, guard->arg)) {
+		p2mo_unlock(lock, flags);
+		return -ESTALE;
+	}
 	pp = p2mo_m2p_run_locked(head, mfn);
 	for (e = pp ? p2mo_m2p_at(*pp) : NULL;
 	     p2mo_m2p_same_mfn(e, mfn) && e->bpfn != bpfn;
@@ -437,7 +477,22 @@ static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
 int p2mo_override_remove_quiet(struct p2mo_table *t, unsigned long mfn,
 			       unsigned long bpfn)
 {
-	return p2mo_remove(t, mfn, bpfn);
+	return p2mo_remove(t, mfn, bpfn, NULL);
+}
+
+/**
+ * p2mo_override_remove_if() - drop (@mfn, @bpfn) if @guard holds
+ * @t:     the tables
+ * @mfn:   the machine frame
+ * @bpfn:  the backend pfn
+ * @guard: checked with the frame's m2p stripe held
+ *
+ * Return: 0; -EINVAL, -ENOENT (quietly), -ESTALE (@guard did not hold).
+ */
+int p2mo_override_remove_if(struct p2mo_table *t, unsigned long mfn,
+			    unsigned long bpfn, const struct p2mo_guard *guard)
+{
+	return p2mo_remove(t, mfn, bpfn, guard);
 }
 
 /**
@@ -454,7 +509,7 @@ int p2mo_override_remove_quiet(struct p2mo_table *t, unsigned long mfn,
 int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 			 unsigned long bpfn)
 {
-	int err = p2mo_remove(t, mfn, bpfn);
+	int err = p2mo_remove(t, mfn, bpfn, NULL);
 
 	if (unlikely(err == -ENOENT)) {
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include "debugfs.h"
 #include "main.h"
+#include "sync.h"
 #include "xen.h"
 
 static int p2mo_selftest_init(void)
@@ -23,6 +24,21 @@ static int p2mo_selftest_init(void)
 		pr_err("selftest FAILED: %d\n", err);
 	else
 		pr_info("selftest passed\n");
+	return err;
+}
+
+/* Repair state, then adoption of what is mapped already (hooks armed). */
+static int p2mo_sync_start(struct p2mo_table *t)
+{
+	int err = p2mo_sync_init(t, p2mo_param_repair_ms, p2mo_hooks_missed);
+
+	if (err || !p2mo_param_adopt)
+		return err;
+	err = p2mo_sync_adopt(t);
+	if (err == -EOPNOTSUPP)
+		err = 0;
+	if (err)
+		p2mo_sync_uninit(t);
 	return err;
 }
 
@@ -47,8 +63,13 @@ static int __init p2mo_init(void)
 		if (err)
 			goto err_debugfs;
 	}
+	err = p2mo_sync_start(p2mo_default);
+	if (err)
+		goto err_hooks;
 	return 0;
 
+err_hooks:
+	p2mo_hooks_uninit();
 err_debugfs:
 	p2mo_debugfs_uninit();
 	p2mo_default_uninit();
@@ -59,6 +80,8 @@ err_caches:
 
 static void __exit p2mo_exit(void)
 {
+	if (p2mo_default)
+		p2mo_sync_uninit(p2mo_default);
 	p2mo_hooks_uninit();
 	p2mo_debugfs_uninit();
 	p2mo_default_uninit();

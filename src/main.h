@@ -12,6 +12,8 @@ extern struct p2mo_table *p2mo_default;
 extern char p2mo_param_backend[8];
 extern bool p2mo_param_hooks;
 extern bool p2mo_param_selftest;
+extern bool p2mo_param_adopt;
+extern unsigned int p2mo_param_repair_ms;
 extern unsigned int p2mo_param_hash_bits;
 extern unsigned int p2mo_param_lock_bits;
 

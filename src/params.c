@@ -10,6 +10,8 @@
 char p2mo_param_backend[8] = "auto";
 bool p2mo_param_hooks = true;
 bool p2mo_param_selftest;
+bool p2mo_param_adopt = true;
+unsigned int p2mo_param_repair_ms = 1000;
 unsigned int p2mo_param_hash_bits = 12;
 unsigned int p2mo_param_lock_bits = 8;
 
@@ -71,3 +73,28 @@ MODULE_PARM_DESC(hooks,
 		 "follow the kernel's gnttab_map_refs/gnttab_unmap_refs (xen backend; default on)");
 module_param_named(selftest, p2mo_param_selftest, bool, 0444);
 MODULE_PARM_DESC(selftest, "run the grant self-test at load (default off)");
+module_param_named(adopt, p2mo_param_adopt, bool, 0444);
+MODULE_PARM_DESC(adopt,
+		 "at load, adopt every grant mapping the real p2m holds already (default on)");
+
+static int p2mo_repair_ms_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err || (v && (v < 10 || v > 3600000))) {
+		pr_err("repair_ms=%s: 0 (off) or 10..3600000\n", val);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops p2mo_repair_ms_ops = {
+	.set = p2mo_repair_ms_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(repair_ms, &p2mo_repair_ms_ops, &p2mo_param_repair_ms, 0444);
+MODULE_PARM_DESC(repair_ms,
+		 "how often to look for lost hook events and repair the tables from the real p2m, ms (0: never; default 1000)");

@@ -102,7 +102,9 @@ static s16 p2mo_sim_check_grant(struct p2mo_sim_domain *d,
 
 /*
  * With the grant checked and, for a host mapping (@bpfn valid), @d's
- * p2m_lock held: take a handle and map.
+ * p2m_lock held: take a handle and map.  As Xen's map hypercall, this
+ * does not touch the p2m: the guest's set_foreign_p2m_mapping() does,
+ * after both hypercalls (p2mo_sim_set_foreign()).
  */
 static s16 p2mo_sim_install(struct p2mo_sim_domain *d,
 			    struct p2mo_sim_domain *g,
@@ -123,8 +125,6 @@ static s16 p2mo_sim_install(struct p2mo_sim_domain *d,
 	p2mo_unlock(&d->m->lock, flags);
 	if (h < 0)
 		return GNTST_no_space;
-	if (bpfn != P2MO_INVALID_ENTRY)
-		WRITE_ONCE(d->p2m[bpfn], P2MO_FOREIGN_FRAME(mfn));
 	gr->maps++;
 	op->handle = h;
 	op->dev_bus_addr = (u64)mfn << PAGE_SHIFT;
@@ -174,6 +174,63 @@ static s16 p2mo_sim_map_kernel(struct p2mo_sim_domain *d,
 	return st;
 }
 
+/*
+ * Has an earlier op of the batch mapped at @pages[i]?  Linux would only
+ * warn ("page must be ballooned") and overwrite the p2m; the simulated
+ * machine refuses a page that is in use, as it refuses one that is not
+ * ballooned (p2mo_sim_map_host()), so that tests see the caller's bug.
+ */
+static bool p2mo_sim_page_taken(struct gnttab_map_grant_ref *map_ops,
+				struct page **pages, unsigned int i)
+{
+	unsigned int j;
+
+	for (j = 0; j < i; j++)
+		if (pages[j] == pages[i] && map_ops[j].status == GNTST_okay)
+			return true;
+	return false;
+}
+
+/* A call the tests made fail: the error, once, or 0. */
+static int p2mo_sim_take_fail(int *fail)
+{
+	int err = *fail;
+
+	*fail = 0;
+	return err;
+}
+
+/*
+ * set_foreign_p2m_mapping() of Linux 6.1: the p2m of every page whose
+ * map (and kmap) op is okay becomes FOREIGN_FRAME(mfn), mfn taken from
+ * the op's dev_bus_addr.
+ */
+static void p2mo_sim_set_foreign(struct p2mo_sim_domain *d,
+				 struct gnttab_map_grant_ref *map_ops,
+				 struct gnttab_map_grant_ref *kmap_ops,
+				 struct page **pages, unsigned int count)
+{
+	unsigned long bpfn, flags;
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		if (map_ops[i].status != GNTST_okay ||
+		    (kmap_ops && kmap_ops[i].status != GNTST_okay))
+			continue;
+		bpfn = p2mo_sim_page_to_pfn(&d->be, pages[i]);
+		flags = p2mo_lock(&d->p2m_lock);
+		WRITE_ONCE(d->p2m[bpfn],
+			   P2MO_FOREIGN_FRAME(map_ops[i].dev_bus_addr >> PAGE_SHIFT));
+		p2mo_unlock(&d->p2m_lock, flags);
+	}
+}
+
+/*
+ * gnttab_map_refs() of Linux 6.1: the map hypercall (an error there maps
+ * nothing), then, inside set_foreign_p2m_mapping(), the kmap hypercall
+ * (an error there returns with the map ops mapped and no p2m set), then
+ * the p2m of the pages whose ops are okay.
+ */
 static int p2mo_sim_map_refs(struct p2mo_backend *be,
 			     struct gnttab_map_grant_ref *map_ops,
 			     struct gnttab_map_grant_ref *kmap_ops,
@@ -181,13 +238,11 @@ static int p2mo_sim_map_refs(struct p2mo_backend *be,
 {
 	struct p2mo_sim_domain *d = p2mo_sim_be(be);
 	unsigned int i;
+	int err;
 
-	if (d->m->fail_call) {
-		int err = d->m->fail_call;
-
-		d->m->fail_call = 0;
+	err = p2mo_sim_take_fail(&d->m->fail_call);
+	if (err)
 		return err;
-	}
 	for (i = 0; i < count; i++) {
 		unsigned long bpfn = p2mo_sim_page_to_pfn(be, pages[i]);
 
@@ -195,15 +250,22 @@ static int p2mo_sim_map_refs(struct p2mo_backend *be,
 			map_ops[i].status = d->m->fail_status;
 		else if (bpfn == P2MO_INVALID_ENTRY)
 			map_ops[i].status = GNTST_bad_virt_addr;
+		else if (p2mo_sim_page_taken(map_ops, pages, i))
+			map_ops[i].status = GNTST_general_error;
 		else
 			map_ops[i].status = p2mo_sim_map_host(d, &map_ops[i],
 							      bpfn);
-		if (!kmap_ops)
-			continue;
-		kmap_ops[i].status = p2mo_sim_fault(d->m) ?
-			d->m->fail_status :
-			p2mo_sim_map_kernel(d, &kmap_ops[i]);
 	}
+	if (kmap_ops) {
+		err = p2mo_sim_take_fail(&d->m->fail_second_call);
+		if (err)
+			return err;
+		for (i = 0; i < count; i++)
+			kmap_ops[i].status = p2mo_sim_fault(d->m) ?
+				d->m->fail_status :
+				p2mo_sim_map_kernel(d, &kmap_ops[i]);
+	}
+	p2mo_sim_set_foreign(d, map_ops, kmap_ops, pages, count);
 	return 0;
 }
 
@@ -234,8 +296,6 @@ static s16 p2mo_sim_unmap_one(struct p2mo_sim_domain *d,
 	} else if (hp->host_addr != op->host_addr) {
 		st = GNTST_bad_virt_addr;
 	} else {
-		if (hp->bpfn != P2MO_INVALID_ENTRY)
-			WRITE_ONCE(d->p2m[hp->bpfn], P2MO_INVALID_ENTRY);
 		g->grants[hp->ref].maps--;
 		hp->in_use = false;
 		m->live_handles--;
@@ -246,6 +306,38 @@ static s16 p2mo_sim_unmap_one(struct p2mo_sim_domain *d,
 	return st;
 }
 
+/*
+ * clear_foreign_p2m_mapping() of Linux 6.1: every page of the batch whose
+ * p2m is FOREIGN becomes INVALID, whatever the status of its op; -EINVAL
+ * if one was not FOREIGN.
+ */
+static int p2mo_sim_clear_foreign(struct p2mo_sim_domain *d,
+				  struct page **pages, unsigned int count)
+{
+	unsigned long bpfn, e, flags;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < count; i++) {
+		bpfn = p2mo_sim_page_to_pfn(&d->be, pages[i]);
+		e = p2mo_sim_p2m_read(&d->be, bpfn);
+		if (e == P2MO_INVALID_ENTRY || !(e & P2MO_FOREIGN_FRAME_BIT)) {
+			ret = -EINVAL;
+			continue;
+		}
+		flags = p2mo_lock(&d->p2m_lock);
+		WRITE_ONCE(d->p2m[bpfn], P2MO_INVALID_ENTRY);
+		p2mo_unlock(&d->p2m_lock, flags);
+	}
+	return ret;
+}
+
+/*
+ * gnttab_unmap_refs() of Linux 6.1: the unmap hypercall (an error there
+ * changes nothing), then clear_foreign_p2m_mapping(): the p2m of the
+ * batch, then the kunmap hypercall.  An op that fails leaves its mapping
+ * (its handle) in place while its page's p2m is cleared, as in Linux.
+ */
 static int p2mo_sim_unmap_refs(struct p2mo_backend *be,
 			       struct gnttab_unmap_grant_ref *unmap_ops,
 			       struct gnttab_unmap_grant_ref *kunmap_ops,
@@ -253,19 +345,43 @@ static int p2mo_sim_unmap_refs(struct p2mo_backend *be,
 {
 	struct p2mo_sim_domain *d = p2mo_sim_be(be);
 	unsigned int i;
+	int err;
 
-	if (d->m->fail_call) {
-		int err = d->m->fail_call;
-
-		d->m->fail_call = 0;
+	err = p2mo_sim_take_fail(&d->m->fail_call);
+	if (err)
 		return err;
-	}
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count; i++)
 		unmap_ops[i].status = p2mo_sim_fault(d->m) ?
 			d->m->fail_status : p2mo_sim_unmap_one(d, &unmap_ops[i]);
-		if (kunmap_ops)
-			kunmap_ops[i].status =
-				p2mo_sim_unmap_one(d, &kunmap_ops[i]);
+	err = p2mo_sim_clear_foreign(d, pages, count);
+	if (!kunmap_ops)
+		return err;
+	if (p2mo_sim_take_fail(&d->m->fail_second_call))
+		return -EINVAL;
+	for (i = 0; i < count; i++)
+		kunmap_ops[i].status = p2mo_sim_unmap_one(d, &kunmap_ops[i]);
+	return err;
+}
+
+/* Every FOREIGN entry of the domain's p2m, 512 entries a "leaf". */
+static int p2mo_sim_foreign_scan(struct p2mo_backend *be, p2mo_foreign_fn fn,
+				 void *arg, struct p2mo_scan_stats *st)
+{
+	struct p2mo_sim_domain *d = p2mo_sim_be(be);
+	unsigned long pfn, e;
+	int ret;
+
+	for (pfn = 0; pfn < d->nr_pfns; pfn++) {
+		if (!(pfn % 512))
+			st->leaves++;
+		st->entries++;
+		e = READ_ONCE(d->p2m[pfn]);
+		if (e == P2MO_INVALID_ENTRY || !(e & P2MO_FOREIGN_FRAME_BIT))
+			continue;
+		st->foreign++;
+		ret = fn(arg, pfn, e & ~P2MO_FRAME_BITS);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -273,10 +389,10 @@ static int p2mo_sim_unmap_refs(struct p2mo_backend *be,
 static const struct p2mo_backend_ops p2mo_sim_ops = {
 	.p2m_read = p2mo_sim_p2m_read,
 	.m2p_read = p2mo_sim_m2p_read,
-	.p2m_write = p2mo_sim_p2m_write,
 	.pfn_of = p2mo_sim_page_to_pfn,
 	.map_refs = p2mo_sim_map_refs,
 	.unmap_refs = p2mo_sim_unmap_refs,
+	.foreign_scan = p2mo_sim_foreign_scan,
 };
 
 /**
@@ -399,7 +515,6 @@ struct p2mo_sim_domain *p2mo_sim_domain_create(struct p2mo_sim_machine *m,
 		.ops = &p2mo_sim_ops, .name = "sim",
 		.p2m = d->p2m, .m2p = m->m2p,
 		.max_pfn = nr_pfns, .max_mfn = m->nr_mfns,
-		.scan_pfns = nr_pfns,
 	};
 	m->doms[domid] = d;
 	return d;
@@ -480,4 +595,27 @@ void p2mo_sim_fail_op(struct p2mo_sim_machine *m, int nth, s16 status)
 void p2mo_sim_fail_call(struct p2mo_sim_machine *m, int err)
 {
 	m->fail_call = err;
+}
+
+/* The next kmap (or kunmap) hypercall of a batch fails with @err. */
+void p2mo_sim_fail_second_call(struct p2mo_sim_machine *m, int err)
+{
+	m->fail_second_call = err;
+}
+
+/**
+ * p2mo_sim_p2m_poke() - write a domain's p2m entry behind everyone's back
+ * @d:   the domain
+ * @pfn: the pfn
+ * @val: its new raw entry
+ *
+ * For tests: what the kernel's p2m does when the module is not told
+ * (a grant mapped before the module loaded, a lost probe event).
+ *
+ * Return: 0, or -EINVAL out of range.
+ */
+int p2mo_sim_p2m_poke(struct p2mo_sim_domain *d, unsigned long pfn,
+		      unsigned long val)
+{
+	return p2mo_sim_p2m_write(&d->be, pfn, val);
 }

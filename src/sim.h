@@ -62,6 +62,7 @@ struct p2mo_sim_machine {
 	atomic_t fail_op;		/* n-th op from now fails; 0: none */
 	s16 fail_status;
 	int fail_call;			/* next map/unmap call returns this */
+	int fail_second_call;		/* next kmap/kunmap hypercall: this */
 };
 
 struct p2mo_sim_machine *p2mo_sim_machine_create(unsigned long nr_mfns,
@@ -78,5 +79,8 @@ struct page *p2mo_sim_page(struct p2mo_sim_domain *d, unsigned long pfn);
 u64 p2mo_sim_addr(unsigned long pfn);
 void p2mo_sim_fail_op(struct p2mo_sim_machine *m, int nth, s16 status);
 void p2mo_sim_fail_call(struct p2mo_sim_machine *m, int err);
+void p2mo_sim_fail_second_call(struct p2mo_sim_machine *m, int err);
+int p2mo_sim_p2m_poke(struct p2mo_sim_domain *d, unsigned long pfn,
+		      unsigned long val);
 
 #endif /* _P2MO_SIM_H */

@@ -310,6 +310,12 @@ const char * const p2mo_stat_names[P2MO_STAT_NR] = {
 	[P2MO_STAT_REJECTED] = "rejected",
 	[P2MO_STAT_P2M_SET] = "p2m_entries_set",
 	[P2MO_STAT_P2M_CLEARED] = "p2m_entries_cleared",
+	[P2MO_STAT_ADOPTED] = "adopted",
+	[P2MO_STAT_RECONCILE_PASSES] = "reconcile_passes",
+	[P2MO_STAT_RECONCILED_ADDED] = "reconciled_added",
+	[P2MO_STAT_RECONCILED_DROPPED] = "reconciled_dropped",
+	[P2MO_STAT_RECONCILE_DEFERRED] = "reconcile_deferred",
+	[P2MO_STAT_TAGS_FIXED] = "tags_fixed",
 };
 
 void p2mo_table_stats(struct p2mo_table *t, struct p2mo_stats *sum)

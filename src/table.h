@@ -98,8 +98,16 @@ enum p2mo_stat {
 	P2MO_STAT_REJECTED,
 	P2MO_STAT_P2M_SET,
 	P2MO_STAT_P2M_CLEARED,
+	P2MO_STAT_ADOPTED,
+	P2MO_STAT_RECONCILE_PASSES,
+	P2MO_STAT_RECONCILED_ADDED,
+	P2MO_STAT_RECONCILED_DROPPED,
+	P2MO_STAT_RECONCILE_DEFERRED,
+	P2MO_STAT_TAGS_FIXED,
 	P2MO_STAT_NR
 };
+
+struct p2mo_sync;
 
 struct p2mo_stats {
 	u64 v[P2MO_STAT_NR];
@@ -123,6 +131,7 @@ struct p2mo_table {
 	struct p2mo_htab p2m_hash;	/* struct p2mo_p2m_entry, by pfn */
 	struct p2mo_stats __percpu *stats;	/* counters; gauges derive */
 	struct p2mo_pool __percpu *pool;	/* free m2p entries */
+	struct p2mo_sync *sync;		/* repair state (sync.c), or NULL */
 };
 
 /*
@@ -244,6 +253,24 @@ int p2mo_override_remove(struct p2mo_table *t, unsigned long mfn,
 			 unsigned long bpfn);
 int p2mo_override_remove_quiet(struct p2mo_table *t, unsigned long mfn,
 			       unsigned long bpfn);
+
+/*
+ * A condition on the pair, checked with the frame's m2p stripe held, so
+ * that what it reads (the backend's p2m) and the change are one step
+ * against every other writer of the pair: the repair pass (sync.c).
+ * Must not sleep.
+ */
+struct p2mo_guard {
+	bool (*holds)(struct p2mo_table *t, unsigned long mfn,
+		      unsigned long bpfn, void *arg);
+	void *arg;
+};
+
+int p2mo_override_add_if(struct p2mo_table *t, unsigned long mfn,
+			 unsigned long bpfn, gfp_t gfp,
+			 const struct p2mo_guard *guard);
+int p2mo_override_remove_if(struct p2mo_table *t, unsigned long mfn,
+			    unsigned long bpfn, const struct p2mo_guard *guard);
 unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn);
 unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn);
 unsigned long p2mo_get_p2m_word(struct p2mo_table *t, unsigned long pfn,

@@ -12,6 +12,7 @@ struct p2mo_backend *p2mo_xen_backend(void);
 int p2mo_hooks_init(struct p2mo_table *t);
 void p2mo_hooks_uninit(void);
 unsigned long p2mo_hooks_missed(void);
+bool p2mo_xen_is_self(const void *ops);
 int p2mo_xen_selftest(struct p2mo_table *t);
 #else
 static inline bool p2mo_xen_available(void) { return false; }
