@@ -139,21 +139,24 @@ static void sync_remap_replaces_stale(struct kunit *test)
 	struct p2mo_fix *f = p2mo_fix(test);
 	struct raw *a = raw_map(test, f->d1, 30, 0, 1);
 	struct raw *b;
-	struct p2mo_sync_report rep;
+	struct p2mo_stats st;
 
+	KUNIT_ASSERT_EQ(test, p2mo_sync_init(&f->t, 0, NULL), 0);
 	p2mo_track_mapped(&f->t, a->map, NULL, a->pages, 1);
 	raw_unmap(test, a, 0, 1);	/* lost */
+	expect_report(test, 1, 0, 0);
 	/* the same backend page now holds another frame, seen mapped */
 	b = raw_map(test, f->d1, 31, 0, 1);
 	p2mo_track_mapped(&f->t, b->map, NULL, b->pages, 1);
+	p2mo_table_stats(&f->t, &st);
+	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_REMAPS_REPLACED], 1ULL);
 	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, fix_mfn(f->d1, 31)), FIX_BPFN(0));
-	KUNIT_ASSERT_EQ(test, p2mo_sync_repair(&f->t, &rep), 0);
-	KUNIT_EXPECT_EQ(test, rep.dropped, 1UL);
 	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, fix_mfn(f->d1, 30)),
 			P2MO_INVALID_ENTRY);
 	fix_expect_in_step(test, f);
 	p2mo_track_unmapped(&f->t, b->pages, 1);
 	raw_unmap(test, b, 0, 1);
+	p2mo_sync_uninit(&f->t);
 	fix_expect_in_step(test, f);
 }
 

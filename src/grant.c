@@ -359,15 +359,19 @@ unsigned int p2mo_track_mapped(struct p2mo_table *t,
 	int err;
 
 	for (i = 0; i < count; i++) {
-		unsigned long mfn;
+		unsigned long mfn, bpfn;
 
 		if (!p2mo_op_mapped(map_ops, kmap_ops, i))
 			continue;
 		mfn = p2mo_mapped_mfn(t, pages[i]);
-		err = mfn == P2MO_INVALID_ENTRY ? -EIO :
-		      p2mo_override_add_if(t, mfn,
-					   t->be->ops->pfn_of(t->be, pages[i]),
-					   GFP_ATOMIC, NULL);
+		bpfn = t->be->ops->pfn_of(t->be, pages[i]);
+		if (mfn == P2MO_INVALID_ENTRY) {
+			err = -EIO;
+		} else {
+			p2mo_sync_mapped(t, mfn, bpfn, GFP_ATOMIC);
+			err = p2mo_override_add_if(t, mfn, bpfn, GFP_ATOMIC,
+						   NULL);
+		}
 		if (err) {
 			/* a repair pass may have adopted it first */
 			if (err != -EEXIST)
@@ -404,7 +408,7 @@ unsigned int p2mo_track_unmapped(struct p2mo_table *t, struct page **pages,
 		unsigned long bpfn = t->be->ops->pfn_of(t->be, pages[i]);
 		unsigned long mfn = p2mo_mapped_mfn(t, pages[i]);
 
-		p2mo_sync_note_unmap(t, bpfn);
+		p2mo_sync_note_unmap(t, bpfn, mfn);
 		if (mfn == P2MO_INVALID_ENTRY)
 			continue;	/* the kernel leaves it alone too */
 		if (p2mo_override_remove_quiet(t, mfn, bpfn))

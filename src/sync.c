@@ -112,6 +112,33 @@ static bool p2mo_sync_tag_wrong(struct p2mo_table *t,
 	return e->tag == P2MO_NO_TAG || p2mo_tag_pfn(e->tag) != owner;
 }
 
+/**
+ * p2mo_sync_mapped() - @bpfn was just seen mapping @mfn
+ * @t:    the tables
+ * @mfn:  the frame the backend pfn shows now
+ * @bpfn: the backend pfn
+ * @gfp:  for the record's chunk (GFP_ATOMIC from the hooks)
+ *
+ * Drops the pair of the frame last seen at @bpfn if it was another one
+ * (its unmap was lost), counted as remaps_replaced.  Before the add of
+ * (@mfn, @bpfn), so that a lookup never sees two frames at one pfn for
+ * long.  Any context; no lock held by the caller.
+ */
+void p2mo_sync_mapped(struct p2mo_table *t, unsigned long mfn,
+		      unsigned long bpfn, gfp_t gfp)
+{
+	struct p2mo_sync *s = READ_ONCE(t->sync);
+	unsigned long old;
+
+	if (!s || bpfn >= s->last_mapped.nr_pfns ||
+	    p2mo_view_ensure_chunk(&s->last_mapped, bpfn, gfp))
+		return;		/* no record: repair will find it */
+	old = xchg(p2mo_view_slot(&s->last_mapped, bpfn), mfn + 1);
+	if (old && old != mfn + 1 &&
+	    !p2mo_override_remove_quiet(t, old - 1, bpfn))
+		p2mo_stat_inc(t, P2MO_STAT_REMAPS_REPLACED);
+}
+
 /* ---- a pass ---- */
 
 struct p2mo_sync_pass {
@@ -160,6 +187,7 @@ static void p2mo_sync_adopt_one(struct p2mo_sync_pass *p, unsigned long mfn,
 	if (!err) {
 		p->r->added++;
 		p2mo_sync_name(p->r, "missing", mfn, pfn);
+		p2mo_sync_mapped(p->t, mfn, pfn, GFP_KERNEL);
 	} else if (err == -ESTALE) {
 		/* unmapped meanwhile, or being unmapped: a later pass */
 		if (p2mo_sync_shows(p->t, mfn, pfn))
@@ -420,10 +448,6 @@ int p2mo_sync_repair(struct p2mo_table *t, struct p2mo_sync_report *r)
 			mod_delayed_work(system_wq, &s->watch,
 					 msecs_to_jiffies(P2MO_SYNC_UNMAP_MS) + 1);
 	}
-	if (r->added || r->dropped || r->tags_fixed)
-		pr_info_ratelimited("repair: %lu adopted, %lu stale dropped, %lu tags fixed, %lu deferred\n",
-				    r->added, r->dropped, r->tags_fixed,
-				    r->deferred);
 	return err;
 }
 
@@ -479,7 +503,11 @@ static void p2mo_sync_watch(struct work_struct *work)
 		/* losses from now on call for the next pass */
 		s->last_lost = lost;
 		WRITE_ONCE(s->retry, false);
-		p2mo_sync_repair(s->t, &r);
+		if (!p2mo_sync_repair(s->t, &r) &&
+		    (r.added || r.dropped || r.tags_fixed))
+			pr_info_ratelimited("repair: %lu missing adopted, %lu stale dropped, %lu tags fixed, %lu deferred\n",
+					    r.added, r.dropped, r.tags_fixed,
+					    r.deferred);
 	}
 	queue_delayed_work(system_wq, &s->watch,
 			   msecs_to_jiffies(s->period_ms));
@@ -501,6 +529,10 @@ int p2mo_sync_init(struct p2mo_table *t, unsigned int period_ms,
 
 	if (!s)
 		return -ENOMEM;
+	if (p2mo_view_init(&s->last_mapped, t->max_pfn)) {
+		kfree(s);
+		return -ENOMEM;
+	}
 	s->t = t;
 	s->lost_fn = lost_fn;
 	s->period_ms = period_ms;
@@ -529,5 +561,6 @@ void p2mo_sync_uninit(struct p2mo_table *t)
 	WRITE_ONCE(t->sync, NULL);
 	/* the hooks are gone or never note again through t->sync */
 	synchronize_rcu();
+	p2mo_view_uninit(&s->last_mapped);
 	kfree(s);
 }

@@ -22,6 +22,14 @@
  * notes every page it sees unmapped (p2mo_sync_note_unmap()); a pass
  * adopts no pfn noted in the last P2MO_SYNC_UNMAP_MS and tries it again
  * in a later pass.
+ *
+ * A lost unmap leaves a stale pair that the next map of its backend pfn
+ * would sit beside.  The map hook records, per backend pfn, the frame it
+ * last saw mapped there (last_mapped, words of mfn + 1): a map of another
+ * frame at that pfn first drops the pair the record names.  The record
+ * is a hint, written by the map hook and adoption and cleared by the
+ * unmap hook: a pair it names that is gone already costs a failed lookup,
+ * and one still there cannot be live, as a pfn maps one frame at a time.
  */
 #ifndef _P2MO_SYNC_H
 #define _P2MO_SYNC_H
@@ -46,6 +54,7 @@ struct p2mo_sync {
 	unsigned long last_lost;	/* losses the last repair saw */
 	unsigned int period_ms;		/* watch period, 0: no watch */
 	bool retry;			/* a pass deferred something */
+	struct p2mo_view last_mapped;	/* per bpfn: mfn + 1 seen mapped */
 	unsigned long unmap_at[P2MO_SYNC_MARKS];	/* jiffies */
 };
 
@@ -66,18 +75,27 @@ struct p2mo_sync_report {
 };
 
 /*
- * The unmap hook saw @bpfn unmapped: no repair pass adopts it for a
- * while.  Any context; one store.
+ * The unmap hook saw @bpfn unmapped, showing @mfn (P2MO_INVALID_ENTRY if
+ * none): no repair pass adopts it for a while, and the next map there
+ * has no stale pair to look for.  Any context; no lock.
  */
 static inline void p2mo_sync_note_unmap(struct p2mo_table *t,
-					unsigned long bpfn)
+					unsigned long bpfn, unsigned long mfn)
 {
 	struct p2mo_sync *s = READ_ONCE(t->sync);
+	unsigned long *slot;
 
-	if (s)
-		WRITE_ONCE(s->unmap_at[bpfn % P2MO_SYNC_MARKS], jiffies);
+	if (!s)
+		return;
+	WRITE_ONCE(s->unmap_at[bpfn % P2MO_SYNC_MARKS], jiffies);
+	slot = bpfn < s->last_mapped.nr_pfns ?
+	       p2mo_view_slot_in(&s->last_mapped, bpfn) : NULL;
+	if (slot && mfn != P2MO_INVALID_ENTRY)
+		cmpxchg(slot, mfn + 1, 0UL);
 }
 
+void p2mo_sync_mapped(struct p2mo_table *t, unsigned long mfn,
+		      unsigned long bpfn, gfp_t gfp);
 int p2mo_sync_init(struct p2mo_table *t, unsigned int period_ms,
 		   p2mo_lost_fn lost_fn);
 void p2mo_sync_uninit(struct p2mo_table *t);

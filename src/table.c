@@ -316,6 +316,7 @@ const char * const p2mo_stat_names[P2MO_STAT_NR] = {
 	[P2MO_STAT_RECONCILED_DROPPED] = "reconciled_dropped",
 	[P2MO_STAT_RECONCILE_DEFERRED] = "reconcile_deferred",
 	[P2MO_STAT_TAGS_FIXED] = "tags_fixed",
+	[P2MO_STAT_REMAPS_REPLACED] = "remaps_replaced",
 };
 
 void p2mo_table_stats(struct p2mo_table *t, struct p2mo_stats *sum)
