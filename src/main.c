@@ -54,24 +54,24 @@ static int __init p2mo_init(void)
 		goto err_caches;
 	if (!p2mo_default)
 		return 0;	/* backend=none: the core only, for KUnit */
-	p2mo_debugfs_init(p2mo_default);
 	err = p2mo_selftest_init();
 	if (err)
-		goto err_debugfs;
+		goto err_default;
 	if (p2mo_param_hooks) {
 		err = p2mo_hooks_init(p2mo_default);
 		if (err)
-			goto err_debugfs;
+			goto err_default;
 	}
 	err = p2mo_sync_start(p2mo_default);
 	if (err)
 		goto err_hooks;
+	/* last: its files use the sync state, and go first on unload */
+	p2mo_debugfs_init(p2mo_default);
 	return 0;
 
 err_hooks:
 	p2mo_hooks_uninit();
-err_debugfs:
-	p2mo_debugfs_uninit();
+err_default:
 	p2mo_default_uninit();
 err_caches:
 	p2mo_caches_uninit();
@@ -80,10 +80,10 @@ err_caches:
 
 static void __exit p2mo_exit(void)
 {
+	p2mo_debugfs_uninit();
 	if (p2mo_default)
 		p2mo_sync_uninit(p2mo_default);
 	p2mo_hooks_uninit();
-	p2mo_debugfs_uninit();
 	p2mo_default_uninit();
 	p2mo_caches_uninit();
 }

@@ -377,11 +377,16 @@ static void p2mo_sync_stats(struct p2mo_table *t,
 	p2mo_stat_add(t, P2MO_STAT_TAGS_FIXED, r->tags_fixed);
 }
 
-/* Sleeps.  Takes the pass lock if the table has sync state. */
+/*
+ * Sleeps.  Takes the pass lock if the table has sync state, which lives
+ * until every caller is gone (the watch is cancelled and the debugfs
+ * files removed before p2mo_sync_uninit()).
+ */
 static int p2mo_sync_pass(struct p2mo_table *t, bool repair,
 			  struct p2mo_sync_report *r)
 {
 	struct p2mo_sync_pass p = { .t = t, .r = r, .repair = repair };
+	struct p2mo_sync *s = t->sync;	/* stable: freed after debugfs */
 	u64 t0 = ktime_get_ns();
 	int err;
 
@@ -395,13 +400,13 @@ static int p2mo_sync_pass(struct p2mo_table *t, bool repair,
 		if (!p.check)
 			return -ENOMEM;
 	}
-	if (t->sync)
-		mutex_lock(&t->sync->pass_lock);
+	if (s)
+		mutex_lock(&s->pass_lock);
 	err = t->be->ops->foreign_scan(t->be, p2mo_sync_foreign, &p, &r->scan);
 	if (!err)
 		p2mo_sync_table(&p);
-	if (t->sync)
-		mutex_unlock(&t->sync->pass_lock);
+	if (s)
+		mutex_unlock(&s->pass_lock);
 	if (!err && !repair)
 		p2mo_sync_confirm(&p);
 	kvfree(p.check);
