@@ -1,12 +1,13 @@
 #!/bin/bash
 # make check: every test of the project, then "N passed, N failed".
 # Static steps count one each; KUnit and Xen count their own cases.
+# Each step installs what it runs (scripts/deps.sh) and shows its time.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-pass=0 fail=0
+pass=0 fail=0 t_all=$SECONDS
 step() { # name cmd...: run, show the tail, add up the result
-	local name=$1 log rc counts
+	local name=$1 log rc counts t0=$SECONDS
 	shift
 	log=$(mktemp)
 	echo "=== $name"
@@ -23,7 +24,7 @@ step() { # name cmd...: run, show the tail, add up the result
 	else
 		fail=$((fail + 1))
 	fi
-	echo "=== $name: $([ $rc -eq 0 ] && echo ok || echo FAILED)"
+	echo "=== $name: $([ $rc -eq 0 ] && echo ok || echo FAILED) ($((SECONDS - t0)) s)"
 	rm -f "$log"
 }
 step build make -s
@@ -36,5 +37,6 @@ for v in plain debug kasan; do
 	step "kunit-$v" scripts/kunit.sh "$v"
 done
 [ "${P2MO_SKIP_XEN:-0}" = 1 ] || step xen-test scripts/xen/xen-test.sh
+echo "check: total $((SECONDS - t_all)) s"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

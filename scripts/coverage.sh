@@ -7,9 +7,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${P2MO_CACHE:-/var/cache/p2m-override}
 BUILD=$CACHE/kunit/build-coverage
 OUT=$CACHE/coverage
-"$ROOT"/scripts/deps.sh kunit
-dpkg-query -W -f='${Status}' lcov 2>/dev/null | grep -q 'ok installed' ||
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends lcov >/dev/null
+"$ROOT"/scripts/deps.sh coverage	# the kunit set and lcov (lcov, genhtml)
 KSRC=$("$ROOT"/scripts/ksrc.sh)
 # gcc 12 puts gcov destructors in .fini_array.*: UML's linker script must keep them
 lds=$KSRC/arch/um/include/asm/common.lds.S

@@ -6,11 +6,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NAME=p2m-override
 VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$ROOT/dkms.conf")
-"$ROOT"/scripts/deps.sh build
-dpkg-query -W -f='${Status}' dkms 2>/dev/null | grep -q 'ok installed' || {
-	echo "installing dkms"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dkms >/dev/null
-}
+"$ROOT"/scripts/deps.sh dkms	# dkms, cpio, modinfo (kmod), the headers
 KVER=${1:-$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -1 | sed 's|.*/linux-headers-||')}
 SRC=/usr/src/$NAME-$VER
 cleanup() {
