@@ -7,11 +7,21 @@
 # the clone ($P2MO_CACHE, default /var/cache/p2m-override), one build dir
 # per variant.  Ends with "N passed, N failed"; exits non-zero on any
 # failure or on a lockdep/RCU/KASAN/BUG splat in the kernel log.
+# The build and boot run under the CPU lock $P2MO_LOCK (default
+# /var/cache/p2m-override/heavy.lock, whatever P2MO_CACHE says), the same
+# lock as scripts/xen/common.sh; P2MO_NOLOCK=1 if the caller holds it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VARIANT=${1:-plain}
 shift || true
 CACHE=${P2MO_CACHE:-/var/cache/p2m-override}
+LOCK=${P2MO_LOCK:-/var/cache/p2m-override/heavy.lock}
+heavy() {
+	if [ "${P2MO_NOLOCK:-0}" = 1 ]; then "$@"; return; fi
+	mkdir -p "$(dirname "$LOCK")"
+	flock -n "$LOCK" true || echo "waiting for $LOCK ..." >&2
+	flock "$LOCK" "$@"
+}
 KSRC=$CACHE/linux-source-6.1
 BUILD=$CACHE/kunit/build-$VARIANT
 CFG=$ROOT/kunit/configs
@@ -21,7 +31,7 @@ CFG=$ROOT/kunit/configs
 mkdir -p "$CACHE/kunit"
 if [ ! -f "$KSRC/Makefile" ]; then
 	echo "extracting linux-source-6.1 into $CACHE"
-	tar -C "$CACHE" -xaf /usr/src/linux-source-6.1.tar.xz
+	heavy tar -C "$CACHE" -xaf /usr/src/linux-source-6.1.tar.xz
 fi
 # The graft: a symlink and two idempotent lines.
 ln -sfn "$ROOT" "$KSRC/drivers/misc/p2m-override"
@@ -36,7 +46,7 @@ args=(--arch=um --kunitconfig="$CFG/$VARIANT.config")
 grep -q '^CONFIG_KUNIT=y' "$CFG/$VARIANT.config" ||
 	args+=(--kunitconfig="$CFG/plain.config")
 case $VARIANT in
-x86-*)	"$ROOT"/scripts/deps.sh xen	# qemu-system-x86
+x86-*)	"$ROOT"/scripts/deps.sh qemu
 	args[0]=--arch=x86_64
 	args+=(--qemu_args='-smp 2 -m 2048')
 	[ -e /dev/kvm ] || args+=(--qemu_args='-accel tcg,thread=multi') ;;
@@ -44,7 +54,7 @@ esac
 rm -f "$BUILD/results.json" "$BUILD/test.log"
 rc=0
 cd "$KSRC"
-flock "$CACHE/heavy.lock" python3 tools/testing/kunit/kunit.py run \
+heavy python3 tools/testing/kunit/kunit.py run \
 	--jobs="$(nproc)" --timeout=1800 --build_dir="$BUILD" "${args[@]}" \
 	--json="$BUILD/results.json" "$@" || rc=$?
 if [ -f "$BUILD/test.log" ] &&

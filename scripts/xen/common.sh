@@ -1,11 +1,14 @@
 # shellcheck shell=bash
 # Shared settings for the Xen-under-QEMU harness (sourced, not executed).
-#   P2MO_CACHE   cache dir outside the git clone  (default /var/cache/p2m-override/xen)
+#   P2MO_CACHE   the project's cache root outside the git clone (default
+#                /var/cache/p2m-override, the same root as kunit.sh); the Xen
+#                harness keeps its files in $P2MO_CACHE/xen
 #   P2MO_LOCK    lock serialising heavy work (QEMU boots, builds) with other users
+#                (default /var/cache/p2m-override/heavy.lock, whatever P2MO_CACHE says)
 #   P2MO_NOLOCK  set to 1 if the caller already holds P2MO_LOCK (avoids self-deadlock)
 #   KVER         dom0 kernel version (default: newest 6.1.0-*-amd64 in /lib/modules)
 # shellcheck disable=SC2034  # used by the sourcing scripts
-CACHE=${P2MO_CACHE:-/var/cache/p2m-override/xen}
+CACHE=${P2MO_CACHE:-/var/cache/p2m-override}/xen
 LOCK=${P2MO_LOCK:-/var/cache/p2m-override/heavy.lock}
 
 newest_kver() {

@@ -33,7 +33,8 @@ IMG=$CACHE/img/initramfs-test.cpio.gz
 "$HERE/build-initramfs.sh" "$IMG"
 
 rc=0
-"$HERE/run-qemu.py" --initrd "$IMG" --kernel "/boot/vmlinuz-$KVER" --timeout "${TIMEOUT:-600}" \
+"$HERE/run-qemu.py" --initrd "$IMG" --kernel "/boot/vmlinuz-$KVER" --xen "$CACHE/xen-4.17-amd64" \
+  --timeout "${TIMEOUT:-600}" \
   --log "$CACHE/logs/xen-test-$(date +%Y%m%d-%H%M%S).log" "$@" || rc=$?
 echo "xen-test: total $((SECONDS - t_start)) s, exit $rc" >&2
 exit $rc
