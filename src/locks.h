@@ -25,9 +25,10 @@
  *
  * Levels 10-20 carry Xen's lock-level bias: when one domain maps another's
  * grant, the subject (granter) is locked before the caller (mapper).
- * The core (40-50) never calls a backend with a stripe held, and backends
- * never call the core, so 10-30 and 40-50 never nest in practice; the
- * order between them is declared anyway.
+ * With a stripe held (40-50) the core calls only a backend's read
+ * operations (p2m_read, m2p_read, pfn_of), which take no lock, never
+ * map_refs/unmap_refs; backends never call the core.  So 10-30 and 40-50
+ * never nest in practice; the order between them is declared anyway.
  *
  * Lookups take none of these: they run under rcu_read_lock().
  */
