@@ -18,7 +18,7 @@ XENROOT=$CACHE/xenroot
 INFRA_MODS="xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd"   # loaded by /init
 BLK_MODS="loop xen-blkback xen-blkfront"                           # loaded by /dom0-test.sh
 
-mkdir -p "$CACHE/build" "$(dirname "$OUT")"
+mkdir -p "$CACHE/build" "$CACHE/logs" "$(dirname "$OUT")"
 R=$(mktemp -d "$CACHE/build/rootfs.XXXXXX")
 trap 'rm -rf "$R"' EXIT
 mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,mnt,modules,lib64,usr/bin} \
@@ -67,6 +67,22 @@ mkdir -p "$R/etc/xen/scripts"
 cp -a "$XENROOT/etc/xen/scripts/." "$R/etc/xen/scripts/"
 cp "$XENROOT/etc/xen/xl.conf" "$R/etc/xen/"
 echo 'root:x:0:0:root:/root:/bin/sh' > "$R/etc/passwd"
+
+# test-only helpers for the dom0 checks (nothing shared with the module):
+# p2mscan.ko lists the real p2m's FOREIGN entries; gntloop grants pages to dom0
+# itself and does block I/O from their gntdev mapping; fio is the workload.
+P2MSCAN=$HERE/p2mscan
+if heavy make -C "/lib/modules/$KVER/build" M="$P2MSCAN" modules >"$CACHE/logs/p2mscan-build.log" 2>&1 &&
+   [ -f "$P2MSCAN/p2mscan.ko" ]; then
+  cp "$P2MSCAN/p2mscan.ko" "$R/p2mscan.ko"
+else
+  echo "build-initramfs: warning: p2mscan.ko build FAILED (log $CACHE/logs/p2mscan-build.log):" >&2
+  tail -n 10 "$CACHE/logs/p2mscan-build.log" >&2
+fi
+gcc -static -O2 -Wall -o "$R/usr/bin/gntloop" "$HERE/gntloop/gntloop.c" >"$CACHE/logs/gntloop-build.log" 2>&1 ||
+  { echo "build-initramfs: warning: gntloop build FAILED:" >&2; tail -n 10 "$CACHE/logs/gntloop-build.log" >&2; }
+if command -v fio >/dev/null; then copy_with_libs "$(command -v fio)" /usr/bin/fio
+else echo "build-initramfs: warning: fio not installed on the host (setup-host.sh installs it)" >&2; fi
 
 cp "$HERE/init.sh" "$R/init"
 cp "$HERE/dom0-test.sh" "$R/dom0-test.sh"

@@ -15,7 +15,8 @@ exec 3>&1 1>&2            # keep stdout for the KVER line
 mkdir -p "$CACHE"/{debs,logs,img}
 
 PKGS=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio kmod
-      make gcc util-linux python3 gzip)
+      make gcc util-linux python3 gzip
+      fio libc6-dev linux-libc-dev)   # fio: nopersist_io workload; libc.a + xen/gnt*.h: gntloop
 [ "${P2MO_NO_HOST_XEN:-0}" = 1 ] || PKGS+=(xen-hypervisor-4.17-amd64)
 XENDEBS=(xen-utils-4.17 xen-utils-common xenstore-utils libxencall1 libxenevtchn1
          libxenforeignmemory1 libxengnttab1 libxenmisc4.17 libxenstore4 libxentoollog1
