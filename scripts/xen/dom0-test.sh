@@ -49,6 +49,77 @@ bg_write() {
 new_splats() { dmesg | grep -E "$SPLAT" | tail -n +$(($1 + 1)) | head -n 10; }   # $1 = nsplat before
 IO_BS=4096      # block size of the background dd of the *_under_io checks: small, so it lasts seconds
 TR=/sys/kernel/tracing
+SCAN=/sys/kernel/debug/p2mo_p2mscan      # p2mscan.ko: the real p2m's FOREIGN entries
+BBP=/sys/module/xen_blkback/parameters
+VWHY=/tmp/vwhy
+COUNTERS="live_overrides adopted reconciled_added reconciled_dropped hook_missed track_errors untracked_unmaps"
+counters() { _c=""; for _k in $COUNTERS; do _c="$_c $_k=$(stat_val "$_k")"; [ -n "$(stat_val "$_k")" ] || _c="$_c<absent>"; done; echo "${_c# }"; }
+
+# real_set OUT: the real p2m's FOREIGN entries, "mfn pfn" sorted, read by p2mscan.ko (which
+# shares no code with the module); sets scan_ms and scan_tail ("scanned N leaves M")
+real_set() {
+  _t0=$(ms)
+  if ! cat $SCAN/foreign > /tmp/scan.raw 2>/tmp/scan.err; then scan_tail="read failed: $(cat /tmp/scan.err)"; return 1; fi
+  scan_ms=$(($(ms) - _t0))
+  scan_tail=$(tail -n 1 /tmp/scan.raw)
+  case "$scan_tail" in scanned*) ;; *) scan_tail="no 'scanned' line at the end"; return 1;; esac
+  grep -v '^scanned' /tmp/scan.raw | sort > "$1"
+}
+only_in() { awk 'NR == FNR { a[$0] = 1; next } !($0 in a)' "$2" "$1"; }   # lines of $1 not in $2
+
+# sets_cmp LABEL: the module's m2p dump and the real p2m's FOREIGN entries must be equal
+# sets of "mfn bpfn"; reasons go to $VWHY, the first few differences included
+sets_cmp() {
+  [ -r $SCAN/foreign ] || { echo "$1: $SCAN/foreign missing: p2mscan.ko not loaded ($P2MSCAN_WHY)" >> $VWHY; return 1; }
+  cat $DBG/m2p > /tmp/m2p.raw 2>/tmp/m2p.err || { echo "$1: cannot read $DBG/m2p: $(cat /tmp/m2p.err)" >> $VWHY; return 1; }
+  sort /tmp/m2p.raw > /tmp/set.mod
+  real_set /tmp/set.real || { echo "$1: p2mscan: $scan_tail" >> $VWHY; return 1; }
+  only_in /tmp/set.mod /tmp/set.real > /tmp/set.onlymod    # in the table, not FOREIGN in the p2m
+  only_in /tmp/set.real /tmp/set.mod > /tmp/set.onlyreal   # FOREIGN in the p2m, not in the table
+  uniq -d /tmp/set.mod > /tmp/set.dup
+  _a=$(wc -l < /tmp/set.onlymod); _b=$(wc -l < /tmp/set.onlyreal); _d=$(wc -l < /tmp/set.dup)
+  {
+    echo "$1: sets: m2p dump $(wc -l < /tmp/set.mod), real p2m FOREIGN $(wc -l < /tmp/set.real) (p2mscan $scan_ms ms, $scan_tail); only in m2p dump $_a, only in real p2m $_b, duplicated in m2p dump $_d"
+    sed 's/^/  only in m2p dump (mfn bpfn): /' /tmp/set.onlymod | head -n 5
+    sed 's/^/  only in real p2m (mfn pfn): /' /tmp/set.onlyreal | head -n 5
+    sed 's/^/  duplicated in m2p dump: /' /tmp/set.dup | head -n 3
+  } >> $VWHY
+  [ "$_a" = 0 ] && [ "$_b" = 0 ] && [ "$_d" = 0 ]
+}
+
+# verify_read LABEL: the module's own verify file: stale, missing and wrong_tag must be 0
+verify_read() {
+  [ -e $DBG/verify ] || { echo "$1: $DBG/verify missing: the loaded p2m_override has no verify file" >> $VWHY; return 1; }
+  cat $DBG/verify > /tmp/verify.out 2>/tmp/verify.err || { echo "$1: reading $DBG/verify failed: $(cat /tmp/verify.err)" >> $VWHY; return 1; }
+  _line=""; _bad=0
+  for _k in stale missing wrong_tag scanned foreign us; do
+    _v=$(awk -v k="$_k" 'NF == 2 && $1 == k { print $2; exit }' /tmp/verify.out)
+    _line="$_line $_k ${_v:-<absent>}"
+    case $_k in stale|missing|wrong_tag) [ "$_v" = 0 ] || _bad=1;; esac
+  done
+  echo "$1: verify:$_line" >> $VWHY
+  awk 'NF == 3 { print "  verify offender: " $0 }' /tmp/verify.out | head -n 8 >> $VWHY
+  return $_bad
+}
+
+# verify_ok LABEL: verify clean AND the m2p dump equal to the real p2m (p2mscan), as sets.
+# Up to 3 attempts 1 s apart (async gnttab unmaps, blkback's purge): the attempt count is
+# reported, and the last attempt's reasons go to why; the counters are appended.
+verify_ok() {
+  _try=0
+  while :; do
+    _try=$((_try + 1)); : > $VWHY; _vrc=0
+    verify_read "$1" || _vrc=1
+    sets_cmp "$1" || _vrc=1
+    [ $_vrc = 0 ] || [ $_try -ge 3 ] && break
+    sleep 1
+  done
+  while IFS= read -r _l; do why "$_l"; done < $VWHY
+  if [ "$_vrc" = 0 ]; then [ $_try = 1 ] || why "$1: clean at attempt $_try of 3"
+  else why "$1: NOT clean after $_try attempts"; fi
+  why "$1: stats: $(counters)"
+  return "$_vrc"
+}
 TEV=$TR/events/p2m_override
 EVENTS="p2mo_override_add p2mo_override_remove p2mo_tag_set p2mo_tag_clear p2mo_map_refs p2mo_unmap_refs p2mo_hook"
 
@@ -64,6 +135,13 @@ dmesg | grep -q 'Hypervisor detected: Xen PV' || { rc=1; why "no 'Hypervisor det
 grep -q control_d /proc/xen/capabilities 2>/dev/null || { rc=1; why "/proc/xen/capabilities lacks control_d"; }
 [ $rc = 0 ] && why "Xen $(cat /sys/hypervisor/version/major).$(cat /sys/hypervisor/version/minor)$(cat /sys/hypervisor/version/extra), dom0 kernel $(uname -r)"
 result $rc dom0_is_pv
+
+# p2mscan.ko (test only, no code shared with p2m_override): read by verify_ok
+P2MSCAN_WHY="/p2mscan.ko is not in the image"
+if [ -f /p2mscan.ko ]; then
+  if out=$(insmod /p2mscan.ko 2>&1); then P2MSCAN_WHY="loaded"; else P2MSCAN_WHY="insmod failed: $out"; fi
+fi
+echo "==> p2mscan.ko: $P2MSCAN_WHY"
 
 # ---- 2. module_load: p2m_override first, so it sees every grant map ------------
 step "loading p2m_override.ko selftest=1"
@@ -288,10 +366,27 @@ else
 fi
 result $io_ok loopback_direct_io
 
-# ---- overrides_tracked (before unload_under_io: a reloaded module only knows new grants) ----
+# ---- overrides_tracked: with xvdb+xvdc attached and idle, the m2p dump equals the real
+# p2m's FOREIGN entries over the whole p2m range, as sets (p2mscan), and verify is clean;
+# p2mscan is timed and must count what the module's own scan_foreign counts
 cat $TRACKWHY >> $WHY
 [ $nsnap -gt 0 ] || { track_ok=1; why "no snapshot taken while a device was attached"; }
-[ $loaded = 0 ] || { track_ok=1; why "module not loaded"; }
+if [ $loaded = 0 ]; then
+  step "overrides_tracked: m2p dump vs p2mscan (sets), verify"
+  verify_ok overrides_tracked || track_ok=1
+  if real_set /tmp/set.real; then
+    nreal=$(wc -l < /tmp/set.real)
+    nsf=$(awk '$1 == "foreign_pfns" { print $2 }' $DBG/scan_foreign 2>/dev/null)
+    why "p2mscan: $nreal FOREIGN entries in $scan_ms ms ($scan_tail; $(cat $SCAN/last_ns 2>/dev/null) ns in the kernel); module scan_foreign: foreign_pfns ${nsf:-?}"
+    [ "$nsf" = "$nreal" ] || { track_ok=1; why "p2mscan and scan_foreign disagree: $nreal != ${nsf:-?}"; }
+    [ "$scan_ms" -lt 10000 ] || { track_ok=1; why "p2mscan took $scan_ms ms (limit 10000): not skipping the shared leaves?"; }
+    [ "$nreal" -gt 0 ] || { track_ok=1; why "p2mscan found no FOREIGN entry with two devices attached"; }
+  else
+    track_ok=1; why "p2mscan: $scan_tail ($P2MSCAN_WHY)"
+  fi
+else
+  track_ok=1; why "module not loaded"
+fi
 result $track_ok overrides_tracked
 
 # ---- tracepoints_fire: events seen for xvdb's maps, and for a scratch device's unmaps ----
@@ -446,6 +541,224 @@ else
   drain_ok=1; why "$DBG/stats not readable (module not loaded?)"
 fi
 result $drain_ok overrides_drained
+
+# ---- helpers of the checks below ------------------------------------------------------
+# rmmod_p2mo / insmod_p2mo: reload p2m_override; set loaded; reasons via why
+rmmod_p2mo() {
+  _tries=0
+  until _out=$(rmmod p2m_override 2>&1); do
+    _tries=$((_tries + 1)); [ $_tries -ge 30 ] && { why "rmmod p2m_override failed: $_out"; return 1; }
+    sleep 0.1
+  done
+  loaded=1
+}
+insmod_p2mo() {
+  _out=$(insmod /p2m_override.ko 2>&1) || { why "insmod /p2m_override.ko: $_out"; return 1; }
+  loaded=0
+}
+# attach_wait VBD NAME LOOPN MIB: fresh MIB MiB backing file /tmp/vbdVBD.img on /dev/loopN,
+# hand-attached as /dev/NAME; waits for the device
+attach_wait() {
+  truncate -s "${4}M" "/tmp/vbd$1.img"
+  losetup "/dev/loop$3" "/tmp/vbd$1.img" || { why "losetup /dev/loop$3 failed"; return 1; }
+  hand_attach "$1" "$2" "$3"
+  wait_for 300 is_blk "/dev/$2" || { why "/dev/$2 did not appear (frontend state $(xenstore-read "/local/domain/0/device/vbd/$1/state" 2>&1))"; return 1; }
+}
+detach_wait() { # VBD NAME LOOPN
+  hand_detach "$1" || return 1
+  wait_for 300 not_blk "/dev/$2" || { why "/dev/$2 still present after detach"; return 1; }
+  losetup -d "/dev/loop$3" 2>/dev/null; rm -f "/tmp/vbd$1.img"
+}
+# fio_start SECONDS OUT DEV...: concurrent, random-offset, mixed-size (4k-128k) O_DIRECT
+# writes read back and checked (crc32c) as they go, one job per device; sets fiopid
+fio_start() {
+  _rt=$1; _o=$2; shift 2
+  _jobs=""
+  for _d in "$@"; do _jobs="$_jobs --name=${_d#/dev/} --filename=$_d"; done
+  # shellcheck disable=SC2086  # job list split on purpose
+  fio --thread --ioengine=libaio --direct=1 --rw=randwrite --bsrange=4k-128k --iodepth=4 \
+      --size=12M --verify=crc32c --verify_backlog=16 --verify_fatal=1 --randrepeat=0 \
+      --runtime="$_rt" --time_based --output="$_o" $_jobs >/dev/null 2>"$_o.err" &
+  fiopid=$!
+}
+# fio_check OUT RC: fio's exit code and each job's err= must be 0; a summary goes to why
+fio_check() {
+  _f=0
+  [ "$2" = 0 ] || { _f=1; why "fio rc=$2: $(tail -n 3 "$1.err" | tr '\n' ' ')"; }
+  awk '/^[a-z0-9]+: \(groupid/ { j = $1; e = $0; sub(/.*err= */, "", e); sub(/:.*/, "", e) }
+       /issued rwts:/ { t = $3; sub(/total=/, "", t); split(t, n, ","); printf "fio %s err=%s reads=%s writes=%s\n", j, e, n[1], n[2] }
+       /^ +WRITE:/ { sub(/^ +/, ""); print "fio " $0 }' "$1" | while IFS= read -r _l; do why "$_l"; done
+  grep -qE '^[a-z0-9]+: \(groupid.* err= *0' "$1" || { _f=1; why "fio: no job reported err=0"; }
+  if grep -E '^[a-z0-9]+: \(groupid' "$1" | grep -vqE 'err= *0'; then _f=1; fi
+  if grep -qiE 'verify|bad magic|crc32c' "$1" "$1.err"; then
+    _f=1; grep -iE 'verify|bad magic|crc32c' "$1" "$1.err" | head -n 5 | while IFS= read -r _l; do why "fio: $_l"; done
+  fi
+  return $_f
+}
+bbstat() { # VBD: blkback's request counters for vbd-0-VBD
+  _s=/sys/bus/xen-backend/devices/vbd-0-$1/statistics
+  echo "rd_req=$(cat "$_s/rd_req" 2>/dev/null) wr_req=$(cat "$_s/wr_req" 2>/dev/null) oo_req=$(cat "$_s/oo_req" 2>/dev/null)"
+}
+gl_state() { [ "$(cat /tmp/gl.state 2>/dev/null)" = "$1" ] || [ "$(cat /tmp/gl.state 2>/dev/null)" = failed ] ||
+             [ "$(cat /tmp/gl.state 2>/dev/null)" = "done" ]; }
+nreal() { real_set /tmp/set.n >/dev/null 2>&1 && wc -l < /tmp/set.n; }
+
+# ---- adopt_at_load: grants mapped while p2m_override is not loaded are in its tables at
+# once after insmod (adopt=1 is the default), and their unmaps are tracked
+step "adopt_at_load: rmmod p2m_override, attach xvdd (vbd 51760, loop2), 8 MiB I/O, insmod"
+rc=0
+if [ $loaded != 0 ] || [ ! -f /p2m_override.ko ]; then
+  rc=1; why "p2m_override not loaded before the check"
+elif ! rmmod_p2mo; then
+  rc=1
+else
+  if attach_wait 51760 xvdd 2 16; then
+    verify_io /dev/xvdd /tmp/vbd51760.img 8 xvdd || rc=1
+    nlive=$(nreal)
+    why "with p2m_override unloaded: $nlive FOREIGN entries in the real p2m (xvdd: $(bbstat 51760))"
+    [ "${nlive:-0}" -gt 0 ] || { rc=1; why "no live grant mapping to adopt (persistent grants expected)"; }
+    t1=$(ms)
+    if insmod_p2mo; then
+      why "insmod took $(($(ms) - t1)) ms, adopt=$(cat /sys/module/p2m_override/parameters/adopt 2>&1)"
+      dmesg | grep -E 'p2m_override: adopted' | tail -n 1 | sed 's/^\[[^]]*\] //' >> $WHY
+      verify_ok adopt_at_load || rc=1
+      ad=$(stat_val adopted); ra=$(stat_val reconciled_added)
+      [ "${ad:-0}" -ge "${nlive:-1}" ] || { rc=1; why "adopted=${ad:-<absent>} < $nlive live mappings"; }
+      # the adoption is a repair pass at load: reconciled_added counts it too, so any
+      # excess is what a later (periodic) repair added
+      if [ -z "$ra" ] || [ "$ra" != "$ad" ]; then
+        rc=1; why "reconciled_added=${ra:-<absent>} != adopted=${ad:-<absent>}: a repair after the adoption added entries"
+      fi
+      verify_io /dev/xvdd /tmp/vbd51760.img 4 "xvdd after insmod" || rc=1
+    else
+      rc=1
+    fi
+  else
+    rc=1
+  fi
+  detach_wait 51760 xvdd 2 || rc=1
+  if [ $loaded = 0 ]; then
+    wait_for 100 drained || { rc=1; why "after the detach: live_overrides=$(stat_val live_overrides) foreign_tags_live=$(stat_val foreign_tags_live)"; }
+    uu=$(stat_val untracked_unmaps)
+    [ "${uu:-x}" = 0 ] || { rc=1; why "untracked_unmaps=${uu:-<absent>} after the detach (expected 0)"; }
+    verify_ok "adopt_at_load after detach" || rc=1
+  fi
+fi
+result $rc adopt_at_load
+
+# ---- nopersist_io: blkback with feature_persistent=0 maps and unmaps every request ------
+# xvde and xvdf without persistent grants, xvdg with them and blkback's purge of idle
+# persistent grants at 1 s (persistent_grant_unused_seconds is one module-wide parameter:
+# per device is impossible, so it is set while only xvdg has persistent grants); fio runs
+# a verifying random mixed-size workload on the three at once; then verify
+NP_DEVS="/dev/xvde /dev/xvdf /dev/xvdg"
+np_up=1
+step "nopersist_io: xvde+xvdf (feature_persistent=0), xvdg (persistent, purge 1 s), fio 5 s on all three"
+rc=0
+if [ $loaded != 0 ]; then
+  rc=1; why "p2m_override not loaded"
+else
+  echo 0 > $BBP/feature_persistent || { rc=1; why "cannot set $BBP/feature_persistent"; }
+  attach_wait 51776 xvde 3 16 || rc=1
+  attach_wait 51792 xvdf 4 16 || rc=1
+  echo 1 > $BBP/feature_persistent
+  attach_wait 51808 xvdg 5 16 || rc=1
+  echo 1 > $BBP/persistent_grant_unused_seconds || { rc=1; why "cannot set persistent_grant_unused_seconds"; }
+  fp=""
+  for v in 51776 51792 51808; do fp="$fp $v:$(xenstore-read /local/domain/0/backend/vbd/0/$v/feature-persistent 2>&1)"; done
+  why "backend feature-persistent:$fp (want 51776:0 51792:0 51808:1)"
+  case "$fp" in " 51776:0 51792:0 51808:1") ;; *) rc=1; why "feature_persistent was not applied per device";; esac
+  if [ $rc = 0 ]; then
+    np_up=0
+    ns0=$(nsplat); hm0=$(stat_val hook_missed)
+    t1=$(ms)
+    # shellcheck disable=SC2086
+    fio_start 5 /tmp/fio.np $NP_DEVS
+    wait $fiopid; frc=$?
+    why "fio took $(($(ms) - t1)) ms; blkback: xvde $(bbstat 51776), xvdf $(bbstat 51792), xvdg $(bbstat 51808)"
+    fio_check /tmp/fio.np $frc || rc=1
+    sleep 2      # xvdg's idle persistent grants are purged after 1 s
+    verify_ok nopersist_io || rc=1
+    why "hook_missed during fio: $hm0 -> $(stat_val hook_missed)"
+    [ "$(nsplat)" = "$ns0" ] || { rc=1; why "kernel splat during nopersist_io:"; new_splats "$ns0" >> $WHY; }
+  fi
+fi
+result $rc nopersist_io
+
+# ---- gntdev_loopback: dom0 grants pages to itself (gntalloc), maps them (gntdev), does
+# O_DIRECT I/O from the mapping to xvde, forks; verify while mapped and after the unmap
+step "gntdev_loopback: gntloop /dev/xvde 16 pages at 14 MiB"
+rc=0
+if [ $loaded != 0 ]; then
+  rc=1; why "p2m_override not loaded"
+elif [ ! -c /dev/xen/gntdev ] || [ ! -c /dev/xen/gntalloc ]; then
+  rc=1; why "/dev/xen/gntdev or /dev/xen/gntalloc missing (xen-gntdev, xen-gntalloc: $(lsmod | grep -cE '^xen_gnt(dev|alloc) ') loaded)"
+elif [ ! -x /usr/bin/gntloop ] || [ ! -b /dev/xvde ]; then
+  rc=1; why "/usr/bin/gntloop missing or /dev/xvde not attached"
+else
+  n0=$(nreal); rm -f /tmp/gl.state
+  gntloop /dev/xvde 16 /tmp/gl.state 28672 > /tmp/gl.out 2>&1 &
+  glpid=$!
+  wait_for 300 gl_state mapped || { rc=1; why "gntloop did not reach 'mapped' in 30 s"; }
+  if [ "$(cat /tmp/gl.state 2>/dev/null)" = mapped ]; then
+    n1=$(nreal)
+    why "real p2m FOREIGN entries: $n0 before, $n1 while mapped (16 gntdev pages)"
+    [ "${n1:-0}" -ge $((${n0:-0} + 16)) ] || { rc=1; why "the 16 gntdev pages are not FOREIGN in the real p2m"; }
+    verify_ok "gntdev_loopback mapped" || rc=1
+    kill -USR1 $glpid
+    wait_for 300 gl_state unmapped || { rc=1; why "gntloop did not reach 'unmapped'"; }
+    if [ "$(cat /tmp/gl.state 2>/dev/null)" = unmapped ]; then
+      verify_ok "gntdev_loopback unmapped" || rc=1
+      why "real p2m FOREIGN entries after the unmap: $(nreal)"
+    fi
+    kill -USR1 $glpid
+  fi
+  wait_for 100 not_running $glpid || { kill $glpid; rc=1; why "gntloop did not exit"; }
+  wait $glpid; glrc=$?
+  [ $glrc = 0 ] || { rc=1; why "gntloop rc=$glrc"; }
+  while IFS= read -r l; do why "$l"; done < /tmp/gl.out
+fi
+result $rc gntdev_loopback
+
+# ---- reload_loop: five rmmod/insmod cycles of p2m_override, each under nopersist_io's fio
+# workload (4 s), each followed by verify once fio has ended
+step "reload_loop: 5 x (fio 4 s on xvde/xvdf/xvdg, rmmod + insmod p2m_override after 1 s, verify)"
+rc=0
+if [ $np_up != 0 ]; then
+  rc=1; why "the nopersist_io devices are not attached"
+else
+  ns0=$(nsplat)
+  for i in 1 2 3 4 5; do
+    # shellcheck disable=SC2086
+    fio_start 4 /tmp/fio.rl$i $NP_DEVS
+    sleep 1
+    r1=no; running $fiopid && r1=yes
+    t1=$(ms)
+    if ! rmmod_p2mo || ! insmod_p2mo; then rc=1; break; fi
+    t2=$(ms)
+    r2=no; running $fiopid && r2=yes
+    wait $fiopid; frc=$?
+    if [ $r1 != yes ] || [ $r2 != yes ]; then rc=1; why "cycle $i: fio not running across the reload"; fi
+    why "cycle $i: rmmod+insmod $((t2 - t1)) ms, fio running at rmmod: $r1, after insmod: $r2"
+    fio_check /tmp/fio.rl$i $frc || { rc=1; why "cycle $i: fio failed"; }
+    sleep 1.5    # xvdg's purge (1 s), async unmaps
+    verify_ok "reload_loop cycle $i" || rc=1
+  done
+  [ "$(nsplat)" = "$ns0" ] || { rc=1; why "kernel splat during reload_loop:"; new_splats "$ns0" >> $WHY; }
+fi
+# tear down the three devices; the tables must drain
+step "detaching xvde, xvdf, xvdg"
+for d in "51776 xvde 3" "51792 xvdf 4" "51808 xvdg 5"; do
+  # shellcheck disable=SC2086
+  set -- $d
+  if [ -b "/dev/$2" ]; then detach_wait "$1" "$2" "$3" || rc=1; fi
+done
+echo "${PGT:-0}" > $BBP/persistent_grant_unused_seconds
+if [ $np_up = 0 ] && [ $loaded = 0 ]; then
+  wait_for 100 drained || { rc=1; why "after the detach: live_overrides=$(stat_val live_overrides) foreign_tags_live=$(stat_val foreign_tags_live)"; }
+  verify_ok "reload_loop after detach" || rc=1
+fi
+result $rc reload_loop
 
 # ---- module_unload --------------------------------------------------------------
 step "unloading p2m_override"
