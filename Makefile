@@ -8,23 +8,32 @@
 #   make bench      the benchmark (UML), figures as ratios; bench-smp on x86_64 -smp 2
 #   make coverage   gcov/lcov line coverage of the core (UML)
 #   make dkms       dkms add/build/install against the Debian headers
+#   make fresh-check make check in a fresh debootstrapped Debian 12 root (not in check)
 #   make stress     SMP stress on x86_64 under QEMU with lockdep, PROVE_RCU, KASAN
 ifneq ($(KERNELRELEASE),)
 include $(src)/Kbuild
 else
 
 # Looked up when a recipe runs, after deps.sh may have installed headers.
-KDIR ?= $$(scripts/find-kdir.sh)
+# KDIR given (command line or environment): nothing is installed, deps.sh
+# only checks KDIR and the tools and names what is missing.
+ifeq ($(origin KDIR),undefined)
+KDIR = $$(scripts/find-kdir.sh)
+DEPS = scripts/deps.sh build
+else
+DEPS = scripts/deps.sh kdir "$(KDIR)"
+export P2MO_NO_APT = 1
+endif
 PWD := $(CURDIR)
 KUNIT_VARIANT ?= plain
 
-.PHONY: all modules clean kunit check xen-test demo bench bench-smp stress coverage dkms sparse checkpatch kerneldoc deps
+.PHONY: all modules clean kunit check xen-test demo bench bench-smp stress coverage dkms sparse checkpatch kerneldoc deps fresh-check
 
 all modules: deps
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
 deps:
-	@scripts/deps.sh build
+	@$(DEPS)
 
 clean:
 	-k="$(KDIR)"; [ -d "$$k" ] && $(MAKE) -C "$$k" M=$(PWD) clean
@@ -67,5 +76,8 @@ dkms:
 
 check:
 	scripts/check.sh
+
+fresh-check:
+	scripts/fresh-check.sh
 
 endif

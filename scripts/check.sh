@@ -4,7 +4,7 @@
 # Each step installs what it runs (scripts/deps.sh) and shows its time.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 pass=0 fail=0 t_all=$SECONDS
 step() { # name cmd...: run, show the tail, add up the result
 	local name=$1 log rc counts t0=$SECONDS

@@ -32,7 +32,7 @@ kunit)	kunit ;;
 qemu)	pkgs+=(qemu-system-x86); cmds+=(qemu-system-x86_64) ;;	# kunit.sh x86-* variants
 dkms)	build; pkgs+=(dkms cpio kmod); cmds+=(dkms cpio modinfo) ;;	# dkms.sh
 coverage) kunit; pkgs+=(lcov); cmds+=(lcov genhtml) ;;		# coverage.sh
-fresh)	pkgs+=(debootstrap); cmds+=(debootstrap chroot mount umount flock) ;;	# fresh-check.sh
+fresh)	pkgs+=(debootstrap git); cmds+=(debootstrap git chroot mount umount mountpoint flock tar) ;;	# fresh-check.sh
 xen)	# the Xen harness keeps its own list (and fetches Xen userspace): setup-host.sh
 	exec "$HERE"/xen/setup-host.sh >&2 ;;
 *)	echo "deps.sh: unknown set $set (build kdir sparse kunit qemu dkms coverage fresh xen)" >&2; exit 2 ;;
@@ -64,8 +64,8 @@ export DEBIAN_FRONTEND=noninteractive
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 apt() { # another user's apt-get may hold the lists or dpkg lock: wait, retry
-	local i
-	for i in 1 2 3; do
+	local _
+	for _ in 1 2 3; do
 		apt-get -q -o DPkg::Lock::Timeout=900 "$@" >>"$log" 2>&1 && return 0
 		sleep 20
 	done
