@@ -381,6 +381,20 @@ if [ $loaded = 0 ]; then
     [ "$nsf" = "$nreal" ] || { track_ok=1; why "p2mscan and scan_foreign disagree: $nreal != ${nsf:-?}"; }
     [ "$scan_ms" -lt 10000 ] || { track_ok=1; why "p2mscan took $scan_ms ms (limit 10000): not skipping the shared leaves?"; }
     [ "$nreal" -gt 0 ] || { track_ok=1; why "p2mscan found no FOREIGN entry with two devices attached"; }
+    # the skipping checked: every entry of [0, noskip_limit) read one by one gives the same set
+    t1=$(ms)
+    if cat $SCAN/foreign_noskip > /tmp/noskip.raw 2>/tmp/noskip.err; then
+      grep -v '^scanned' /tmp/noskip.raw | sort > /tmp/set.noskip
+      why "p2mscan foreign_noskip: $(wc -l < /tmp/set.noskip) FOREIGN entries in $(($(ms) - t1)) ms ($(tail -n 1 /tmp/noskip.raw) of pfns [0, $(cat /sys/module/p2mscan/parameters/noskip_limit)))"
+      only_in /tmp/set.real /tmp/set.noskip > /tmp/set.d1; only_in /tmp/set.noskip /tmp/set.real > /tmp/set.d2
+      if [ -s /tmp/set.d1 ] || [ -s /tmp/set.d2 ]; then
+        track_ok=1; why "p2mscan with skipping and without differ: $(wc -l < /tmp/set.d1) only with, $(wc -l < /tmp/set.d2) only without"
+        sed 's/^/  only with skipping: /' /tmp/set.d1 | head -n 5 >> $WHY
+        sed 's/^/  only without skipping: /' /tmp/set.d2 | head -n 5 >> $WHY
+      fi
+    else
+      track_ok=1; why "cannot read $SCAN/foreign_noskip: $(cat /tmp/noskip.err)"
+    fi
   else
     track_ok=1; why "p2mscan: $scan_tail ($P2MSCAN_WHY)"
   fi
@@ -677,8 +691,12 @@ else
     wait $fiopid; frc=$?
     why "fio took $(($(ms) - t1)) ms; blkback: xvde $(bbstat 51776), xvdf $(bbstat 51792), xvdg $(bbstat 51808)"
     fio_check /tmp/fio.np $frc || rc=1
-    sleep 2      # xvdg's idle persistent grants are purged after 1 s
-    verify_ok nopersist_io || rc=1
+    verify_ok "nopersist_io after fio" || rc=1     # xvdg's persistent grants still mapped
+    n1=$(wc -l < /tmp/set.real)
+    sleep 2      # xvdg's idle persistent grants are purged after 1 s (blkback unmaps them)
+    verify_ok "nopersist_io after the purge" || rc=1
+    why "real p2m FOREIGN entries: $n1 just after fio, $(wc -l < /tmp/set.real) 2 s later (purge)"
+    why "persistent_grant_unused_seconds=1 is module-wide (no per-device knob): only xvdg has persistent grants"
     why "hook_missed during fio: $hm0 -> $(stat_val hook_missed)"
     [ "$(nsplat)" = "$ns0" ] || { rc=1; why "kernel splat during nopersist_io:"; new_splats "$ns0" >> $WHY; }
   fi
@@ -741,8 +759,9 @@ else
     if [ $r1 != yes ] || [ $r2 != yes ]; then rc=1; why "cycle $i: fio not running across the reload"; fi
     why "cycle $i: rmmod+insmod $((t2 - t1)) ms, fio running at rmmod: $r1, after insmod: $r2"
     fio_check /tmp/fio.rl$i $frc || { rc=1; why "cycle $i: fio failed"; }
+    verify_ok "reload_loop cycle $i, after fio" || rc=1    # xvdg's grants, adopted or tracked
     sleep 1.5    # xvdg's purge (1 s), async unmaps
-    verify_ok "reload_loop cycle $i" || rc=1
+    verify_ok "reload_loop cycle $i, after the purge" || rc=1
   done
   [ "$(nsplat)" = "$ns0" ] || { rc=1; why "kernel splat during reload_loop:"; new_splats "$ns0" >> $WHY; }
 fi

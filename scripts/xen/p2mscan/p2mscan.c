@@ -16,6 +16,10 @@
  * PMD (512 leaves) whose pte page holds no present writable pte (the shared
  * p2m_missing_pte/p2m_identity_pte pages).  A leaf of its own (alloc_p2m())
  * is mapped PAGE_KERNEL, so every pfn that can be FOREIGN is read.
+ *
+ * foreign_noskip lists the same from every entry of [0, noskip_limit)
+ * (module parameter, default 0x100000), read one by one without any page
+ * table look-up, then "scanned <n> faults <n>": the check of the skipping.
  */
 #include <linux/module.h>
 #include <linux/debugfs.h>
@@ -41,6 +45,37 @@ static bool pte_page_shared(const pte_t *ptep)
 		if (pte_present(base[i]) && pte_write(base[i]))
 			return false;
 	return true;
+}
+
+static unsigned long noskip_limit = 0x100000;
+module_param(noskip_limit, ulong, 0644);
+MODULE_PARM_DESC(noskip_limit, "foreign_noskip reads pfns [0, noskip_limit) one by one");
+
+static void show_entry(struct seq_file *s, unsigned long pfn, unsigned long e)
+{
+	if (e != INVALID_P2M_ENTRY && (e & FOREIGN_FRAME_BIT))
+		seq_printf(s, "%#lx %#lx\n",
+			   e & ~(FOREIGN_FRAME_BIT | IDENTITY_FRAME_BIT), pfn);
+}
+
+/* the check of the skipping: every entry of [0, noskip_limit), no page table look-up */
+static int noskip_show(struct seq_file *s, void *unused)
+{
+	unsigned long size = min(xen_p2m_size, noskip_limit), pfn, e, faults = 0;
+
+	for (pfn = 0; pfn < size; pfn++) {
+		if (xen_safe_read_ulong(&xen_p2m_addr[pfn], &e))
+			faults++;
+		else
+			show_entry(s, pfn, e);
+		if (!(pfn & 0xffff)) {
+			cond_resched();
+			if (fatal_signal_pending(current))
+				return -EINTR;
+		}
+	}
+	seq_printf(s, "scanned %lu faults %lu\n", size, faults);
+	return 0;
 }
 
 static int foreign_show(struct seq_file *s, void *unused)
@@ -69,15 +104,8 @@ static int foreign_show(struct seq_file *s, void *unused)
 					leaves++;
 					for (; pfn < next && pfn < size; pfn++) {
 						scanned++;
-						if (xen_safe_read_ulong(&xen_p2m_addr[pfn], &e))
-							continue;
-						if (e == INVALID_P2M_ENTRY ||
-						    !(e & FOREIGN_FRAME_BIT))
-							continue;
-						seq_printf(s, "%#lx %#lx\n",
-							   e & ~(FOREIGN_FRAME_BIT |
-								 IDENTITY_FRAME_BIT),
-							   pfn);
+						if (!xen_safe_read_ulong(&xen_p2m_addr[pfn], &e))
+							show_entry(s, pfn, e);
 					}
 				}
 			}
@@ -104,6 +132,16 @@ static int foreign_open(struct inode *inode, struct file *file)
 	return single_open_size(file, foreign_show, NULL, 256 * 1024);
 }
 
+static int noskip_open(struct inode *inode, struct file *file)
+{
+	return single_open_size(file, noskip_show, NULL, 256 * 1024);
+}
+
+static const struct file_operations noskip_fops = {
+	.owner = THIS_MODULE, .open = noskip_open, .read = seq_read,
+	.llseek = seq_lseek, .release = single_release,
+};
+
 static const struct file_operations foreign_fops = {
 	.owner = THIS_MODULE, .open = foreign_open, .read = seq_read,
 	.llseek = seq_lseek, .release = single_release,
@@ -122,6 +160,7 @@ static int __init p2mscan_init(void)
 		return -ENODEV;
 	dir = debugfs_create_dir("p2mo_p2mscan", NULL);
 	debugfs_create_file("foreign", 0400, dir, NULL, &foreign_fops);
+	debugfs_create_file("foreign_noskip", 0400, dir, NULL, &noskip_fops);
 	debugfs_create_file("last_ns", 0400, dir, NULL, &last_ns_fops);
 	pr_info("p2mscan: xen_p2m_size %#lx\n", xen_p2m_size);
 	return 0;
