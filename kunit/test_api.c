@@ -6,7 +6,8 @@
  */
 #include <linux/string.h>
 #include "debugfs.h"
-#include "main.h"
+#include "default.h"
+#include "params.h"
 #include "p2m_override.h"
 #include "util.h"
 

@@ -156,7 +156,7 @@ static void grant_alloc_failure_every_site(struct kunit *test)
 
 		p2mo_digest(f, &a);
 		for (nth = 1; ; nth++) {
-			p2mo_pool_trim(&f->t);	/* entries from the slab */
+			p2mo_pool_trim(f->t.pool);	/* entries from the slab */
 			atomic_set(&p2mo_fail_nth, nth);
 			err = p2mo_table_map_refs(&f->t, b->map, NULL, b->pages, sizes[s]);
 			if (!err)

@@ -201,7 +201,7 @@ static int s_writer(void *arg)
 		 * under the readers (who must see the seqcount move).
 		 */
 		if (w->th.id == 2)
-			p2mo_pool_trim(&s->f->t);
+			p2mo_pool_trim(s->f->t.pool);
 		cond_resched();
 	}
 	/* leave every frame empty: run each to state 0 */

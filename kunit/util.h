@@ -13,7 +13,7 @@
 #include "grant.h"
 #include "sim.h"
 #include "sync.h"
-#include "table.h"
+#include "m2p.h"
 
 #define FIX_MFNS	1024
 #define FIX_PFNS	256	/* per domain */

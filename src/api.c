@@ -4,7 +4,7 @@
 #include <linux/export.h>
 #include "p2m_override.h"
 #include "grant.h"
-#include "main.h"
+#include "default.h"
 
 /**
  * p2mo_map_refs() - gnttab_map_refs() that records an override per page

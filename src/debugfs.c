@@ -72,18 +72,17 @@ static int p2mo_m2p_show(struct seq_file *s, void *v)
 {
 	struct p2mo_table *t = s->private;
 	loff_t i = *(loff_t *)v;
-	struct p2mo_lock *lock = p2mo_htab_bucket_lock(&t->m2p_hash, i);
 	struct p2mo_m2p_entry *e;
 	struct p2mo_link *l;
 	unsigned long flags;
 
 	/* m2p entries are reused at once: a dump walks under the stripe */
-	flags = p2mo_lock(lock);
+	flags = p2mo_m2p_bucket_lock(t, i);
 	for (l = t->m2p_hash.buckets[i].first; l; l = l->next) {
 		e = container_of(l, struct p2mo_m2p_entry, link);
 		seq_printf(s, "%#lx %#lx\n", e->mfn, e->bpfn);
 	}
-	p2mo_unlock(lock, flags);
+	p2mo_m2p_bucket_unlock(t, i, flags);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
 #define _P2MO_DEBUGFS_H
 
 #include <linux/seq_file.h>
-#include "table.h"
+#include "m2p.h"
 
 /* The dumps behind the files; seq_file private data is the table. */
 extern const struct seq_operations p2mo_m2p_seq_ops;

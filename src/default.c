@@ -6,7 +6,8 @@
 #include <linux/printk.h>
 #include <linux/string.h>
 #include "alloc.h"
-#include "main.h"
+#include "default.h"
+#include "params.h"
 #include "sim.h"
 #include "xen.h"
 

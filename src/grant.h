@@ -2,7 +2,7 @@
 #ifndef _P2MO_GRANT_H
 #define _P2MO_GRANT_H
 
-#include "table.h"
+#include "m2p.h"
 
 /* Largest batch accepted: blkback's biggest is 1056 persistent grants. */
 #define P2MO_MAX_BATCH	4096

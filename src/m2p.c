@@ -14,8 +14,9 @@
 #include <linux/errno.h>
 #include <linux/printk.h>
 #include "alloc.h"
+#include "m2p.h"
 #include "p2mo_trace.h"
-#include "table.h"
+#include "tag.h"
 
 static struct p2mo_m2p_entry *p2mo_m2p_at(struct p2mo_link *link)
 {
@@ -37,11 +38,13 @@ static struct p2mo_m2p_entry *p2mo_m2p_next(struct p2mo_m2p_entry *e)
  * order: the link in @head that points at the first of them, or NULL if
  * @mfn has none.  Stripe held.
  */
-static struct p2mo_link **p2mo_m2p_run_locked(struct p2mo_chain *head,
+static struct p2mo_link **p2mo_m2p_run_locked(struct p2mo_table *t,
+					      struct p2mo_chain *head,
 					      unsigned long mfn)
 {
 	struct p2mo_link **pp;
 
+	p2mo_m2p_assert_held(t, mfn);
 	for (pp = &head->first; *pp; pp = &(*pp)->next)
 		if (p2mo_m2p_at(*pp)->mfn == mfn)
 			return pp;
@@ -98,59 +101,6 @@ static inline bool p2mo_override_args_ok(struct p2mo_table *t,
 {
 	return p2mo_frame_ok(t, "mfn", mfn, t->max_mfn) &&
 	       p2mo_frame_ok(t, "backend pfn", bpfn, t->max_pfn);
-}
-
-/* ---- FOREIGN tags, from the write path (m2p stripe of the frame held) ---- */
-
-/*
- * Tag @pfn, whose word at @slot the caller read as 0 in a direct p2m that
- * shows @mfn: one cmpxchg() from 0, which fails if an entry or another tag came
- * meanwhile (the caller then takes p2mo_tag_set()).  Return: the tag, or
- * P2MO_NO_TAG.
- */
-static inline unsigned long p2mo_tag_set_zero(struct p2mo_table *t,
-					      unsigned long *slot,
-					      unsigned long pfn,
-					      unsigned long mfn,
-					      unsigned long bpfn)
-{
-	if (cmpxchg(slot, 0UL, p2mo_view_tagged(0, mfn, bpfn)))
-		return P2MO_NO_TAG;
-	p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_SET);
-	trace_p2mo_tag_set(pfn, mfn);
-	return p2mo_tag_make(pfn, 0);
-}
-
-/*
- * Store @new into the word of the pfn of @tag.  A tagged word has one
- * writer, the frame's m2p stripe holder, and its other bits are known
- * (@tag): no read.  Debug builds check what they overwrite.
- */
-static inline void p2mo_tag_store(struct p2mo_table *t, unsigned long tag,
-				  unsigned long new)
-{
-	unsigned long *slot = p2mo_view_slot(&t->view, p2mo_tag_pfn(tag));
-
-	if (IS_ENABLED(CONFIG_P2M_OVERRIDE_DEBUG))
-		WARN_ON_ONCE((READ_ONCE(*slot) & P2MO_PFN_STATE) !=
-			     (p2mo_tag_state(tag) | P2MO_PFN_TAGGED));
-	WRITE_ONCE(*slot, new);
-}
-
-/* @bpfn is now the lowest backend pfn mapping @mfn, tagged as @tag. */
-static inline void p2mo_tag_answer(struct p2mo_table *t, unsigned long tag,
-				   unsigned long mfn, unsigned long bpfn)
-{
-	p2mo_tag_store(t, tag, p2mo_view_tagged(p2mo_tag_state(tag), mfn, bpfn));
-}
-
-/* @mfn, tagged as @tag, loses its last override: untag its pfn. */
-static inline void p2mo_tag_clear(struct p2mo_table *t, unsigned long tag,
-				  unsigned long mfn)
-{
-	p2mo_tag_store(t, tag, p2mo_tag_state(tag));
-	p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_CLEARED);
-	trace_p2mo_tag_clear(p2mo_tag_pfn(tag), mfn);
 }
 
 /* ---- add ---- */
@@ -214,6 +164,7 @@ static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 	struct p2mo_m2p_entry *first = run ? p2mo_m2p_at(*run) : NULL;
 	int err;
 
+	p2mo_m2p_assert_held(t, new->mfn);
 	new->tag = first ? first->tag : P2MO_NO_TAG;
 	if (first) {
 		write_seqcount_begin(&lock->seq);
@@ -259,19 +210,19 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 					 const struct p2mo_guard *guard)
 {
 	struct p2mo_chain *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
+	struct p2mo_lock *lock = p2mo_m2p_stripe(t, mfn);
 	unsigned long flags, owner = P2MO_INVALID_ENTRY, *zero = NULL;
 	struct p2mo_link **run;
 	struct p2mo_m2p_entry *e;
 	int err = -EAGAIN;
 	u8 *filter;
 
-	flags = p2mo_lock(lock);
+	flags = p2mo_m2p_lock(t, mfn);
 	if (guard && !guard->holds(t, mfn, bpfn, guard->arg)) {
 		err = -ESTALE;
 		goto out;
 	}
-	e = sp && sp->entry ? sp->entry : p2mo_m2p_entry_get(t);
+	e = sp && sp->entry ? sp->entry : p2mo_m2p_entry_get(t->pool);
 	if (unlikely(!e)) {
 		if (sp)
 			sp->need_entry = true;
@@ -290,7 +241,7 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 		filter = p2mo_filter_byte_in(&t->m2p_filter, mfn);
 	}
 	/* under the stripe the filter is exact: no walk for a new frame */
-	run = *filter ? p2mo_m2p_run_locked(head, mfn) : NULL;
+	run = *filter ? p2mo_m2p_run_locked(t, head, mfn) : NULL;
 	if (!run) {
 		owner = p2mo_local_owner(t, mfn, &zero);
 		if (unlikely(owner != P2MO_INVALID_ENTRY && !zero &&
@@ -307,15 +258,15 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 	e->bpfn = bpfn;
 	err = p2mo_add_locked(t, lock, head, run, e, filter, owner, zero);
 	if (unlikely(err))
-		p2mo_m2p_entry_put(t, e);
+		p2mo_m2p_entry_put(t->pool, e);
 	if (sp)
 		sp->entry = NULL;
 	goto out;
 missing:
 	if (!sp)
-		p2mo_m2p_entry_put(t, e);
+		p2mo_m2p_entry_put(t->pool, e);
 out:
-	p2mo_unlock(lock, flags);
+	p2mo_m2p_unlock(t, mfn, flags);
 	return err;
 }
 
@@ -423,7 +374,7 @@ static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
 				       const struct p2mo_guard *guard)
 {
 	struct p2mo_chain *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
+	struct p2mo_lock *lock = p2mo_m2p_stripe(t, mfn);
 	struct p2mo_m2p_entry *e, *prev = NULL;
 	struct p2mo_link **pp;
 	unsigned long flags;
@@ -432,18 +383,18 @@ static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
 
 	if (!p2mo_override_args_ok(t, mfn, bpfn))
 		return -EINVAL;
-	flags = p2mo_lock(lock);
+	flags = p2mo_m2p_lock(t, mfn);
 	if (guard && !guard->holds(t, mfn, bpfn, guard->arg)) {
-		p2mo_unlock(lock, flags);
+		p2mo_m2p_unlock(t, mfn, flags);
 		return -ESTALE;
 	}
-	pp = p2mo_m2p_run_locked(head, mfn);
+	pp = p2mo_m2p_run_locked(t, head, mfn);
 	for (e = pp ? p2mo_m2p_at(*pp) : NULL;
 	     p2mo_m2p_same_mfn(e, mfn) && e->bpfn != bpfn;
 	     prev = e, pp = &e->link.next, e = p2mo_m2p_at(*pp))
 		;
 	if (unlikely(!p2mo_m2p_same_mfn(e, mfn))) {
-		p2mo_unlock(lock, flags);
+		p2mo_m2p_unlock(t, mfn, flags);
 		trace_p2mo_override_remove(mfn, bpfn, -ENOENT);
 		return -ENOENT;
 	}
@@ -464,8 +415,8 @@ static __always_inline int p2mo_remove(struct p2mo_table *t, unsigned long mfn,
 	else if (*count != P2MO_FILTER_MANY)
 		WRITE_ONCE(*count, *count - 1);
 	p2mo_stat_inc_locked(t, P2MO_STAT_OVERRIDES_REMOVED);
-	p2mo_m2p_entry_put(t, e);	/* free_next overwrites tag */
-	p2mo_unlock(lock, flags);
+	p2mo_m2p_entry_put(t->pool, e);	/* free_next overwrites tag */
+	p2mo_m2p_unlock(t, mfn, flags);
 	trace_p2mo_override_remove(mfn, bpfn, 0);
 	return 0;
 }
@@ -580,7 +531,7 @@ static unsigned int p2mo_m2p_collect(struct p2mo_table *t, unsigned long mfn,
 				     unsigned int max)
 {
 	struct p2mo_chain *head = p2mo_htab_bucket(&t->m2p_hash, mfn);
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->m2p_hash, mfn);
+	struct p2mo_lock *lock = p2mo_m2p_stripe(t, mfn);
 	unsigned long flags;
 	unsigned int tries, seq, n;
 
@@ -591,9 +542,9 @@ static unsigned int p2mo_m2p_collect(struct p2mo_table *t, unsigned long mfn,
 		if (!read_seqcount_retry(&lock->seq, seq))
 			goto out;
 	}
-	flags = p2mo_lock(lock);
+	flags = p2mo_m2p_lock(t, mfn);
 	n = p2mo_m2p_scan(head, mfn, min, out, max);
-	p2mo_unlock(lock, flags);
+	p2mo_m2p_unlock(t, mfn, flags);
 out:
 	rcu_read_unlock();
 	return n;
@@ -696,4 +647,38 @@ unsigned int p2mo_m2p_find_all(struct p2mo_table *t, unsigned long mfn,
 
 	p2mo_rmap_walk(t, mfn, p2mo_find_all_one, &fa);
 	return fa.n;
+}
+
+static unsigned long p2mo_drain_m2p_bucket(struct p2mo_table *t,
+					   unsigned long i)
+{
+	struct p2mo_chain *head = &t->m2p_hash.buckets[i];
+	struct p2mo_m2p_entry *e;
+	unsigned long n = 0, flags;
+
+	/* Entries are reused at once: read the first one under the lock. */
+	for (;;) {
+		unsigned long mfn, bpfn;
+
+		flags = p2mo_m2p_bucket_lock(t, i);
+		e = p2mo_link_entry(head->first, struct p2mo_m2p_entry, link);
+		if (e) {
+			mfn = e->mfn;
+			bpfn = e->bpfn;
+		}
+		p2mo_m2p_bucket_unlock(t, i, flags);
+		if (!e || p2mo_override_remove(t, mfn, bpfn))
+			return n;
+		n++;
+	}
+}
+
+/* Every m2p override removed, through the write path; writers kept away. */
+unsigned long p2mo_m2p_drain(struct p2mo_table *t)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < (1UL << t->m2p_hash.bits); i++)
+		n += p2mo_drain_m2p_bucket(t, i);
+	return n;
 }

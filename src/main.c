@@ -9,7 +9,8 @@
 
 #include <linux/module.h>
 #include "debugfs.h"
-#include "main.h"
+#include "default.h"
+#include "params.h"
 #include "sync.h"
 #include "xen.h"
 

@@ -14,8 +14,8 @@
 #include <linux/errno.h>
 #include <linux/printk.h>
 #include "alloc.h"
+#include "p2m.h"
 #include "p2mo_trace.h"
-#include "table.h"
 
 /* The link that points at the entry of @pfn, or NULL; stripe held. */
 static struct p2mo_link **p2mo_p2m_find_locked(struct p2mo_table *t,
@@ -23,6 +23,7 @@ static struct p2mo_link **p2mo_p2m_find_locked(struct p2mo_table *t,
 {
 	struct p2mo_link **pp = &p2mo_htab_bucket(&t->p2m_hash, pfn)->first;
 
+	p2mo_p2m_assert_held(t, pfn);
 	for (; *pp; pp = &(*pp)->next)
 		if (container_of(*pp, struct p2mo_p2m_entry, link)->pfn == pfn)
 			return pp;
@@ -96,7 +97,6 @@ unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn)
 int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 {
 	struct p2mo_chain *head = p2mo_htab_bucket(&t->p2m_hash, pfn);
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m_hash, pfn);
 	struct p2mo_p2m_entry *e;
 	unsigned long flags;
 	int err;
@@ -109,7 +109,7 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 		goto out;
 	e->pfn = pfn;
 	e->val = val;
-	flags = p2mo_lock(lock);
+	flags = p2mo_p2m_lock(t, pfn);
 	if (p2mo_pfn_state(t, pfn) & P2MO_PFN_ENTRY) {
 		err = -EEXIST;
 	} else {
@@ -125,7 +125,7 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 		}
 		e = NULL;
 	}
-	p2mo_unlock(lock, flags);
+	p2mo_p2m_unlock(t, pfn, flags);
 out:
 	if (e)
 		p2mo_p2m_entry_free(e);
@@ -147,7 +147,6 @@ out:
  */
 int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 {
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m_hash, pfn);
 	struct p2mo_p2m_entry *e;
 	struct p2mo_link **pp;
 	unsigned long flags;
@@ -155,7 +154,7 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 
 	if (!p2mo_frame_ok(t, "pfn", pfn, t->be->max_pfn))
 		return -EINVAL;
-	flags = p2mo_lock(lock);
+	flags = p2mo_p2m_lock(t, pfn);
 	pp = p2mo_p2m_find_locked(t, pfn);
 	if (!pp) {
 		err = -ENOENT;
@@ -168,7 +167,7 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 		p2mo_stat_inc_locked(t, P2MO_STAT_P2M_CLEARED);
 		p2mo_p2m_entry_free_published(e);
 	}
-	p2mo_unlock(lock, flags);
+	p2mo_p2m_unlock(t, pfn, flags);
 	if (err) {
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("cannot clear p2m override of pfn %#lx: %d\n",
@@ -177,59 +176,33 @@ int p2mo_p2m_clear(struct p2mo_table *t, unsigned long pfn)
 	return err;
 }
 
-/*
- * Tag @pfn for @mfn if its view shows @mfn.  A word with an ENTRY bit is
- * changed only with the pfn's p2m stripe held (@locked): the entry read
- * is then the entry tagged.  Return: 1 tagged (the word was *@old), 0
- * not, -EAGAIN: take the stripe and try again.
- */
-static int p2mo_tag_set_word(struct p2mo_table *t, unsigned long pfn,
-			     unsigned long mfn, unsigned long bpfn, bool locked,
-			     unsigned long *old)
+static unsigned long p2mo_drain_p2m_bucket(struct p2mo_table *t,
+					   struct p2mo_chain *head)
 {
-	do {
-		*old = p2mo_view_word(&t->view, pfn);
-		if (*old & P2MO_PFN_ENTRY && !locked)
-			return -EAGAIN;
-		if (*old & P2MO_PFN_TAGGED)
-			return 0;
-		if (p2mo_get_p2m_word(t, pfn, *old) != mfn)
-			return 0;
-	} while (cmpxchg(p2mo_view_slot(&t->view, pfn), *old,
-			 p2mo_view_tagged(*old, mfn, bpfn)) != *old);
-	return 1;
+	struct p2mo_p2m_entry *e;
+	unsigned long n = 0;
+
+	for (;;) {
+		unsigned long pfn;
+
+		rcu_read_lock();
+		e = p2mo_link_entry(p2mo_chain_first_rcu(head),
+				    struct p2mo_p2m_entry, link);
+		if (e)
+			pfn = e->pfn;
+		rcu_read_unlock();
+		if (!e || p2mo_p2m_clear(t, pfn))
+			return n;
+		n++;
+	}
 }
 
-/**
- * p2mo_tag_set() - tag local pfn @pfn FOREIGN_FRAME(@mfn)
- * @t:    the tables
- * @pfn:  the frontend pfn that owns @mfn; its view chunk is prepared
- * @mfn:  the frame now mapped by a local backend
- * @bpfn: that backend pfn, the frame's answer
- *
- * Called by the write path with the m2p stripe of @mfn held.  A pfn with
- * no p2m entry is tagged by cmpxchg() alone, one with an entry under its
- * p2m stripe too.
- *
- * Return: the tag for the frame's entries (p2mo_tag_make()), or
- * P2MO_NO_TAG if @pfn no longer shows @mfn.
- */
-unsigned long p2mo_tag_set(struct p2mo_table *t, unsigned long pfn,
-			   unsigned long mfn, unsigned long bpfn)
+/* Every p2m entry cleared; m2p overrides (their tags) drained first. */
+unsigned long p2mo_p2m_drain(struct p2mo_table *t)
 {
-	struct p2mo_lock *lock = p2mo_htab_lock(&t->p2m_hash, pfn);
-	unsigned long flags, old;
-	int tagged;
+	unsigned long i, n = 0;
 
-	tagged = p2mo_tag_set_word(t, pfn, mfn, bpfn, false, &old);
-	if (tagged == -EAGAIN) {
-		flags = p2mo_lock(lock);
-		tagged = p2mo_tag_set_word(t, pfn, mfn, bpfn, true, &old);
-		p2mo_unlock(lock, flags);
-	}
-	if (!tagged)
-		return P2MO_NO_TAG;
-	p2mo_stat_inc_locked(t, P2MO_STAT_TAGS_SET);
-	trace_p2mo_tag_set(pfn, mfn);
-	return p2mo_tag_make(pfn, old);
+	for (i = 0; i < (1UL << t->p2m_hash.bits); i++)
+		n += p2mo_drain_p2m_bucket(t, &t->p2m_hash.buckets[i]);
+	return n;
 }

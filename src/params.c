@@ -5,7 +5,8 @@
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
-#include "main.h"
+#include "params.h"
+#include "table.h"
 
 char p2mo_param_backend[8] = "auto";
 bool p2mo_param_hooks = true;

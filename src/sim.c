@@ -75,6 +75,7 @@ static int p2mo_sim_handle_alloc(struct p2mo_sim_machine *m)
 {
 	unsigned int h;
 
+	lockdep_assert_held(&m->lock.lock);
 	for (h = 0; h < m->nr_handles; h++) {
 		if (!m->handles[h].in_use) {
 			m->handles[h].in_use = true;
@@ -92,6 +93,7 @@ static s16 p2mo_sim_check_grant(struct p2mo_sim_domain *d,
 {
 	struct p2mo_sim_grant *gr;
 
+	lockdep_assert_held(&g->grant_lock.lock);
 	gr = op->ref < g->nr_grants ? &g->grants[op->ref] : NULL;
 	if (!gr || !gr->in_use)
 		return GNTST_bad_gntref;

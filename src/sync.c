@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include "alloc.h"
 #include "sync.h"
+#include "tag.h"
 
 #define P2MO_SYNC_BUCKET_MAX	32	/* offenders taken per bucket walk */
 #define P2MO_SYNC_CHECK_MAX	512	/* verify candidates looked at again */
@@ -62,6 +63,7 @@ static bool p2mo_sync_has(struct p2mo_table *t, unsigned long mfn,
 static bool p2mo_sync_adoptable(struct p2mo_table *t, unsigned long mfn,
 				unsigned long bpfn, void *arg)
 {
+	p2mo_m2p_assert_held(t, mfn);
 	return p2mo_sync_shows(t, mfn, bpfn) &&
 	       !p2mo_sync_recently_unmapped(t, bpfn);
 }
@@ -69,6 +71,7 @@ static bool p2mo_sync_adoptable(struct p2mo_table *t, unsigned long mfn,
 static bool p2mo_sync_gone(struct p2mo_table *t, unsigned long mfn,
 			   unsigned long bpfn, void *arg)
 {
+	p2mo_m2p_assert_held(t, mfn);
 	return !p2mo_sync_shows(t, mfn, bpfn);
 }
 
@@ -103,8 +106,10 @@ static unsigned long p2mo_sync_owner(struct p2mo_table *t, unsigned long mfn)
 static bool p2mo_sync_tag_wrong(struct p2mo_table *t,
 				const struct p2mo_m2p_entry *e)
 {
-	unsigned long owner = p2mo_sync_owner(t, e->mfn);
+	unsigned long owner;
 
+	p2mo_m2p_assert_held(t, e->mfn);
+	owner = p2mo_sync_owner(t, e->mfn);
 	if (owner == P2MO_SYNC_UNJUDGED)
 		return false;
 	if (owner == P2MO_NO_TAG)
@@ -248,14 +253,13 @@ static unsigned int p2mo_sync_bucket(struct p2mo_table *t, unsigned long i,
 				     struct p2mo_sync_offender *out,
 				     unsigned int max, bool *more)
 {
-	struct p2mo_lock *lock = p2mo_htab_bucket_lock(&t->m2p_hash, i);
 	struct p2mo_m2p_entry *e, *prev = NULL;
 	unsigned int n = 0;
 	struct p2mo_link *l;
 	unsigned long flags;
 
 	*more = false;
-	flags = p2mo_lock(lock);
+	flags = p2mo_m2p_bucket_lock(t, i);
 	for (l = t->m2p_hash.buckets[i].first; l; prev = e, l = l->next) {
 		e = container_of(l, struct p2mo_m2p_entry, link);
 		if (!prev || prev->mfn != e->mfn) {
@@ -273,11 +277,11 @@ static unsigned int p2mo_sync_bucket(struct p2mo_table *t, unsigned long i,
 				{ "stale", e->mfn, e->bpfn };
 		}
 	}
-	p2mo_unlock(lock, flags);
+	p2mo_m2p_bucket_unlock(t, i, flags);
 	return n;
 full:
 	*more = true;
-	p2mo_unlock(lock, flags);
+	p2mo_m2p_bucket_unlock(t, i, flags);
 	return n;
 }
 
@@ -320,7 +324,6 @@ static void p2mo_sync_table(struct p2mo_sync_pass *p)
 static bool p2mo_sync_still(struct p2mo_table *t,
 			    const struct p2mo_sync_offender *o)
 {
-	struct p2mo_lock *lock;
 	struct p2mo_chain *head;
 	struct p2mo_m2p_entry *e;
 	struct p2mo_link *l;
@@ -337,8 +340,7 @@ static bool p2mo_sync_still(struct p2mo_table *t,
 		       !p2mo_sync_shows(t, o->mfn, o->pfn);
 	}
 	head = p2mo_htab_bucket(&t->m2p_hash, o->mfn);
-	lock = p2mo_htab_lock(&t->m2p_hash, o->mfn);
-	flags = p2mo_lock(lock);
+	flags = p2mo_m2p_lock(t, o->mfn);
 	for (l = head->first; l; l = l->next) {
 		e = container_of(l, struct p2mo_m2p_entry, link);
 		if (e->mfn == o->mfn) {
@@ -346,7 +348,7 @@ static bool p2mo_sync_still(struct p2mo_table *t,
 			break;
 		}
 	}
-	p2mo_unlock(lock, flags);
+	p2mo_m2p_unlock(t, o->mfn, flags);
 	return wrong;
 }
 

@@ -37,7 +37,7 @@
 #include <linux/jiffies.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
-#include "table.h"
+#include "m2p.h"
 
 #define P2MO_SYNC_MARKS		1024	/* unmap notes, by bpfn modulo */
 #define P2MO_SYNC_UNMAP_MS	100	/* an unmap clears its p2m within */

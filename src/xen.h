@@ -4,7 +4,7 @@
 #define _P2MO_XEN_H
 
 #include <linux/errno.h>
-#include "table.h"
+#include "m2p.h"
 
 #ifdef CONFIG_XEN_PV
 bool p2mo_xen_available(void);
