@@ -55,44 +55,50 @@ static u64 mix(u64 h, u64 v)
 	return (h ^ v) * 0x100000001b3ULL + (h >> 29);
 }
 
-static u64 digest_m2p(struct p2mo_htab *h)
+#define DIGEST_SEED	14695981039346656037ULL
+
+/* A digest of every entry of @h, bucket by bucket, @entry mixing one. */
+static u64 digest_htab(struct p2mo_htab *h, u64 d,
+		       u64 (*entry)(u64 d, struct p2mo_link *l))
 {
-	struct p2mo_m2p_entry *e;
 	struct p2mo_link *l;
-	u64 d = 14695981039346656037ULL;
 	unsigned long i;
 
 	rcu_read_lock();
 	for (i = 0; i < (1UL << h->bits); i++) {
 		d = mix(d, i);
 		for (l = p2mo_chain_first_rcu(&h->buckets[i]); l;
-		     l = p2mo_link_next_rcu(l)) {
-			e = container_of(l, struct p2mo_m2p_entry, link);
-			d = mix(mix(mix(d, e->mfn), e->bpfn), e->tag);
-		}
+		     l = p2mo_link_next_rcu(l))
+			d = entry(d, l);
 	}
 	rcu_read_unlock();
 	return d;
 }
 
+static u64 mix_m2p(u64 d, struct p2mo_link *l)
+{
+	struct p2mo_m2p_entry *e = container_of(l, struct p2mo_m2p_entry, link);
+
+	return mix(mix(mix(d, e->mfn), e->bpfn), e->tag);
+}
+
+static u64 mix_p2m(u64 d, struct p2mo_link *l)
+{
+	struct p2mo_p2m_entry *e = container_of(l, struct p2mo_p2m_entry, link);
+
+	return mix(mix(d, e->pfn), e->val);
+}
+
+static u64 digest_m2p(struct p2mo_htab *h)
+{
+	return digest_htab(h, DIGEST_SEED, mix_m2p);
+}
+
 static u64 digest_p2m(struct p2mo_table *t)
 {
-	struct p2mo_htab *h = &t->p2m_hash;
-	struct p2mo_p2m_entry *e;
-	struct p2mo_link *l;
-	u64 d = 14695981039346656037ULL;
+	u64 d = digest_htab(&t->p2m_hash, DIGEST_SEED, mix_p2m);
 	unsigned long i;
 
-	rcu_read_lock();
-	for (i = 0; i < (1UL << h->bits); i++) {
-		d = mix(d, i);
-		for (l = p2mo_chain_first_rcu(&h->buckets[i]); l;
-		     l = p2mo_link_next_rcu(l)) {
-			e = container_of(l, struct p2mo_p2m_entry, link);
-			d = mix(mix(d, e->pfn), e->val);
-		}
-	}
-	rcu_read_unlock();
 	for (i = p2mo_view_next(&t->view, 0, ~0UL); i < t->view.nr_pfns;
 	     i = p2mo_view_next(&t->view, i + 1, ~0UL))
 		d = mix(mix(d, ~i), p2mo_view_word(&t->view, i));
@@ -118,7 +124,7 @@ static u64 digest_domain(u64 d, struct p2mo_sim_domain *dom)
 
 static u64 digest_sim(struct p2mo_fix *f)
 {
-	u64 d = 14695981039346656037ULL;
+	u64 d = DIGEST_SEED;
 	unsigned long i;
 
 	for (i = 0; i < f->m->nr_mfns; i++)
