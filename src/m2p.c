@@ -137,11 +137,31 @@ static int p2mo_add_spares_get(struct p2mo_add_spares *sp, gfp_t gfp)
 	return 0;
 }
 
-static void p2mo_add_spares_put(struct p2mo_add_spares *sp)
+/* What a failed add kept: its entry may come from the pool, so retired. */
+static noinline void p2mo_add_spares_free(struct p2mo_add_spares *sp)
 {
-	p2mo_m2p_entry_retire(sp->entry);	/* may come from the pool */
+	p2mo_m2p_entry_retire(sp->entry);
 	p2mo_chunk_free(sp->filter_chunk);
 	p2mo_chunk_free(sp->tag_chunk);
+}
+
+static __always_inline void p2mo_add_spares_put(struct p2mo_add_spares *sp)
+{
+	if (unlikely(sp->entry || sp->filter_chunk || sp->tag_chunk))
+		p2mo_add_spares_free(sp);
+}
+
+/*
+ * As xas_nomem(): after a pass that found something missing (-EAGAIN),
+ * allocate it with the stripe not held; true: pass again.
+ */
+static __always_inline bool p2mo_add_nomem(struct p2mo_add_spares *sp,
+					   int *err, gfp_t gfp)
+{
+	if (likely(*err != -EAGAIN))
+		return false;
+	*err = p2mo_add_spares_get(sp, gfp);
+	return !*err;
 }
 
 /*
@@ -199,10 +219,9 @@ static __always_inline int p2mo_add_locked(struct p2mo_table *t,
 }
 
 /*
- * One locked pass of an add.  -EAGAIN: something to allocate first.  The
- * fast pass (@sp NULL) then changes nothing; a slow pass says in @sp what
- * is missing, and keeps its entry there for the next pass.  -ESTALE:
- * @guard (if any) did not hold under the stripe; nothing changed.
+ * One locked pass of an add.  -EAGAIN: something to allocate first, said
+ * in @sp, which keeps the pass's entry for the next one; nothing changed.
+ * -ESTALE: @guard (if any) did not hold under the stripe.
  */
 static __always_inline int p2mo_add_once(struct p2mo_table *t,
 					 unsigned long mfn, unsigned long bpfn,
@@ -222,21 +241,18 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 		err = -ESTALE;
 		goto out;
 	}
-	e = sp && sp->entry ? sp->entry : p2mo_m2p_entry_get(t->pool);
+	e = sp->entry ?: p2mo_m2p_entry_get(t->pool);
 	if (unlikely(!e)) {
-		if (sp)
-			sp->need_entry = true;
+		sp->need_entry = true;
 		goto out;
 	}
-	if (sp)
-		sp->entry = e;
+	sp->entry = e;
 	filter = p2mo_filter_byte_in(&t->m2p_filter, mfn);
 	if (unlikely(!filter)) {
-		if (!sp || !p2mo_filter_prepare(&t->m2p_filter, mfn,
-						&sp->filter_chunk)) {
-			if (sp)
-				sp->need_filter_chunk = true;
-			goto missing;
+		if (!p2mo_filter_prepare(&t->m2p_filter, mfn,
+					 &sp->filter_chunk)) {
+			sp->need_filter_chunk = true;
+			goto out;
 		}
 		filter = p2mo_filter_byte_in(&t->m2p_filter, mfn);
 	}
@@ -246,11 +262,10 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 		owner = p2mo_local_owner(t, mfn, &zero);
 		if (unlikely(owner != P2MO_INVALID_ENTRY && !zero &&
 			     !p2mo_view_has_chunk(&t->view, owner) &&
-			     (!sp || !p2mo_view_prepare(&t->view, owner,
-							&sp->tag_chunk)))) {
-			if (sp)
-				sp->need_tag_chunk = true;
-			goto missing;
+			     !p2mo_view_prepare(&t->view, owner,
+						&sp->tag_chunk))) {
+			sp->need_tag_chunk = true;
+			goto out;
 		}
 	}
 	/* A reused entry: readers still on it will see the seqcount move. */
@@ -259,31 +274,25 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 	err = p2mo_add_locked(t, lock, head, run, e, filter, owner, zero);
 	if (unlikely(err))
 		p2mo_m2p_entry_put(t->pool, e);
-	if (sp)
-		sp->entry = NULL;
-	goto out;
-missing:
-	if (!sp)
-		p2mo_m2p_entry_put(t->pool, e);
+	sp->entry = NULL;
 out:
 	p2mo_m2p_unlock(t, mfn, flags);
 	return err;
 }
 
-/* An add the fast pass could not make: allocate what it needs, retry. */
-static noinline int p2mo_add_slow(struct p2mo_table *t, unsigned long mfn,
-				  unsigned long bpfn, gfp_t gfp,
-				  const struct p2mo_guard *guard)
+/* Passes until done, allocating between them what a pass found missing. */
+static __always_inline int p2mo_add(struct p2mo_table *t, unsigned long mfn,
+				    unsigned long bpfn, gfp_t gfp,
+				    const struct p2mo_guard *guard)
 {
 	struct p2mo_add_spares sp = { };
 	int err;
 
-	while ((err = p2mo_add_once(t, mfn, bpfn, &sp, guard)) == -EAGAIN) {
-		err = p2mo_add_spares_get(&sp, gfp);
-		if (err)
-			break;
-	}
+	do {
+		err = p2mo_add_once(t, mfn, bpfn, &sp, guard);
+	} while (p2mo_add_nomem(&sp, &err, gfp));
 	p2mo_add_spares_put(&sp);
+	trace_p2mo_override_add(mfn, bpfn, err);
 	return err;
 }
 
@@ -308,10 +317,7 @@ int p2mo_override_add(struct p2mo_table *t, unsigned long mfn,
 
 	if (!p2mo_override_args_ok(t, mfn, bpfn))
 		return -EINVAL;
-	err = p2mo_add_once(t, mfn, bpfn, NULL, NULL);
-	if (unlikely(err == -EAGAIN))
-		err = p2mo_add_slow(t, mfn, bpfn, gfp, NULL);
-	trace_p2mo_override_add(mfn, bpfn, err);
+	err = p2mo_add(t, mfn, bpfn, gfp, NULL);
 	if (unlikely(err)) {
 		p2mo_stat_inc(t, P2MO_STAT_REJECTED);
 		pr_warn_ratelimited("override mfn %#lx bpfn %#lx not added: %d\n",
@@ -337,15 +343,9 @@ int p2mo_override_add_if(struct p2mo_table *t, unsigned long mfn,
 			 unsigned long bpfn, gfp_t gfp,
 			 const struct p2mo_guard *guard)
 {
-	int err;
-
 	if (!p2mo_override_args_ok(t, mfn, bpfn))
 		return -EINVAL;
-	err = p2mo_add_once(t, mfn, bpfn, NULL, guard);
-	if (unlikely(err == -EAGAIN))
-		err = p2mo_add_slow(t, mfn, bpfn, gfp, guard);
-	trace_p2mo_override_add(mfn, bpfn, err);
-	return err;
+	return p2mo_add(t, mfn, bpfn, gfp, guard);
 }
 
 /* ---- remove ---- */
