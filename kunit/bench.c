@@ -169,65 +169,45 @@ static __always_inline u64 bench_loop(struct bench *b, unsigned int rounds,
 	return t0;
 }
 
-static u64 bench_raw_hit(struct bench *b, unsigned int r)
+enum bench_keys { KEYS_HIT, KEYS_MISS, KEYS_PFNS, KEYS_COLD, KEYS_COLD_MISS };
+
+/* The keys a loop looks up; folded away with a constant @k. */
+static __always_inline const unsigned long *bench_keys(struct bench *b,
+						       enum bench_keys k)
 {
-	return bench_loop(b, r, b->hit, BENCH_W, K_RAW);
+	switch (k) {
+	case KEYS_HIT:
+		return b->hit;
+	case KEYS_MISS:
+		return b->miss;
+	case KEYS_PFNS:
+		return b->pfns;
+	case KEYS_COLD:
+		return b->cold;
+	default:
+		return b->cold_miss;
+	}
 }
 
-static u64 bench_hit(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, r, b->hit, BENCH_W, K_OURS);
+/* The timed loops, one function each: what, on which keys; cold: once. */
+#define BENCH_LOOP(name, rounds, keys, width, kind)			\
+static u64 bench_##name(struct bench *b, unsigned int r)		\
+{									\
+	return bench_loop(b, rounds, bench_keys(b, keys), width, kind);	\
 }
 
-static u64 bench_leg_hit(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, r, b->hit, BENCH_W, K_LEGACY);
-}
-
-static u64 bench_raw_miss(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, r, b->miss, BENCH_W, K_RAW);
-}
-
-static u64 bench_miss(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, r, b->miss, BENCH_W, K_OURS);
-}
-
-static u64 bench_leg_miss(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, r, b->miss, BENCH_W, K_LEGACY);
-}
-
-static u64 bench_rawp2m(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, r, b->pfns, BENCH_W, K_RAW_P2M);
-}
-
-static u64 bench_p2m(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, r, b->pfns, BENCH_W, K_OURS_P2M);
-}
-
-static u64 bench_cold_raw(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, 1, b->cold, BENCH_COLD, K_RAW);
-}
-
-static u64 bench_cold_hit(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, 1, b->cold, BENCH_COLD, K_OURS);
-}
-
-static u64 bench_cold_raw_miss(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, 1, b->cold_miss, BENCH_COLD, K_RAW);
-}
-
-static u64 bench_cold_miss(struct bench *b, unsigned int r)
-{
-	return bench_loop(b, 1, b->cold_miss, BENCH_COLD, K_OURS);
-}
+BENCH_LOOP(raw_hit, r, KEYS_HIT, BENCH_W, K_RAW)
+BENCH_LOOP(hit, r, KEYS_HIT, BENCH_W, K_OURS)
+BENCH_LOOP(leg_hit, r, KEYS_HIT, BENCH_W, K_LEGACY)
+BENCH_LOOP(raw_miss, r, KEYS_MISS, BENCH_W, K_RAW)
+BENCH_LOOP(miss, r, KEYS_MISS, BENCH_W, K_OURS)
+BENCH_LOOP(leg_miss, r, KEYS_MISS, BENCH_W, K_LEGACY)
+BENCH_LOOP(rawp2m, r, KEYS_PFNS, BENCH_W, K_RAW_P2M)
+BENCH_LOOP(p2m, r, KEYS_PFNS, BENCH_W, K_OURS_P2M)
+BENCH_LOOP(cold_raw, 1, KEYS_COLD, BENCH_COLD, K_RAW)
+BENCH_LOOP(cold_hit, 1, KEYS_COLD, BENCH_COLD, K_OURS)
+BENCH_LOOP(cold_raw_miss, 1, KEYS_COLD_MISS, BENCH_COLD, K_RAW)
+BENCH_LOOP(cold_miss, 1, KEYS_COLD_MISS, BENCH_COLD, K_OURS)
 
 /* Extra local frame j: pfn n + j, backend pfn base + n + j. */
 static unsigned long bench_extra_mfn(struct bench *b, unsigned int j)

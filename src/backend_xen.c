@@ -17,7 +17,7 @@
 #include <xen/page.h>
 #include <xen/grant_table.h>
 #include <asm/xen/page.h>
-#include "xen.h"
+#include "backend_xen.h"
 
 static_assert(P2MO_FOREIGN_FRAME_BIT == FOREIGN_FRAME_BIT);
 static_assert(P2MO_IDENTITY_FRAME_BIT == IDENTITY_FRAME_BIT);

@@ -17,7 +17,7 @@
 #include <linux/slab.h>
 #include "debugfs.h"
 #include "sync.h"
-#include "xen.h"
+#include "hooks.h"
 
 static struct dentry *p2mo_debugfs_dir;
 

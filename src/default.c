@@ -9,7 +9,7 @@
 #include "default.h"
 #include "params.h"
 #include "sim.h"
-#include "xen.h"
+#include "backend_xen.h"
 
 struct p2mo_table *p2mo_default;
 static struct p2mo_table p2mo_default_table;

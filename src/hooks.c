@@ -33,9 +33,10 @@
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
+#include "backend_xen.h"
 #include "grant.h"
+#include "hooks.h"
 #include "p2mo_trace.h"
-#include "xen.h"
 
 static struct p2mo_table *p2mo_hook_table;
 

@@ -12,7 +12,8 @@
 #include "default.h"
 #include "params.h"
 #include "sync.h"
-#include "xen.h"
+#include "hooks.h"
+#include "selftest.h"
 
 static int p2mo_selftest_init(void)
 {

@@ -16,7 +16,7 @@
 #include <xen/grant_table.h>
 #include <asm/xen/page.h>
 #include "grant.h"
-#include "xen.h"
+#include "selftest.h"
 
 #define P2MO_ST_MAPS	3
 
