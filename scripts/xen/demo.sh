@@ -89,9 +89,11 @@ bad = [c for c in checks if not c[0]]
 wrap(f'checks ({len(checks)}): ' + ', '.join(('' if ok else 'NOT OK ') + n for ok, n, _ in checks), '')
 if not checks:
     print('  (no check reported: the dom0 test did not run)')
+REASON = re.compile(r'expected|differs|failed|FAILED|did not|cannot|hung|still |not readable|splat|'
+                    r'\bno [A-Za-z/]|not (loaded|attached|in the image)')
 for ok, name, why in bad[:4]:
     print(f'  not ok {name}:')
-    for w in why[:3]:
+    for w in ([w for w in why if REASON.search(w)] or why)[:3]:   # the reasons first
         print('    ' + w[:W - 4])
 if steps:
     print('steps: ' + steps)
@@ -139,6 +141,7 @@ export KVER
 
 bold "[2/4] build: p2m_override.ko and p2mo_sample.ko against /lib/modules/$KVER/build"
 t=$SECONDS rc=0
+[ "${P2MO_NOLOCK:-0}" = 1 ] || flock -n "$LOCK" true || echo "      waiting for the CPU lock $LOCK ..."
 heavy make -C "/lib/modules/$KVER/build" M="$ROOT" modules >"$LOGS-build.log" 2>&1 || rc=$?
 MODULE_KO=$ROOT/p2m_override.ko
 [ "$rc" != 0 ] || [ -f "$MODULE_KO" ] || { rc=1; echo "no $MODULE_KO" >>"$LOGS-build.log"; }
