@@ -65,7 +65,8 @@ real_set() {
   case "$scan_tail" in scanned*) ;; *) scan_tail="no 'scanned' line at the end"; return 1;; esac
   grep -v '^scanned' /tmp/scan.raw | sort > "$1"
 }
-only_in() { awk 'NR == FNR { a[$0] = 1; next } !($0 in a)' "$2" "$1"; }   # lines of $1 not in $2
+# only_in A B: the lines of A that are not in B (FILENAME, not NR == FNR: B may be empty)
+only_in() { awk -v b="$2" 'FILENAME == b { s[$0] = 1; next } !($0 in s)' "$2" "$1"; }
 
 # sets_cmp LABEL: the module's m2p dump and the real p2m's FOREIGN entries must be equal
 # sets of "mfn bpfn"; reasons go to $VWHY, the first few differences included
@@ -144,10 +145,15 @@ fi
 echo "==> p2mscan.ko: $P2MSCAN_WHY"
 
 # ---- 2. module_load: p2m_override first, so it sees every grant map ------------
+# `--extra-dom0-args p2mo_args=hooks=0,adopt=0` (comma separated) adds parameters to every
+# insmod of p2m_override: a mutation run, to see the checks catch a module that misses maps
+P2MO_ARGS=$(sed -n 's/.*p2mo_args=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
+[ -z "$P2MO_ARGS" ] || echo "==> p2m_override parameters from the command line: $P2MO_ARGS"
 step "loading p2m_override.ko selftest=1"
 loaded=1
 if [ -f /p2m_override.ko ]; then
-  if out=$(insmod /p2m_override.ko selftest=1 2>&1); then loaded=0; else
+  # shellcheck disable=SC2086  # P2MO_ARGS: one word per parameter
+  if out=$(insmod /p2m_override.ko selftest=1 $P2MO_ARGS 2>&1); then loaded=0; else
     why "insmod failed: $out"; dmesg | grep 'p2m_override' | tail -n 10 >> $WHY
   fi
 else
@@ -451,7 +457,8 @@ else
     rc=1; why "rmmod p2m_override failed ($((tries + 1)) tries): $out"
   else
     loaded=1
-    if out=$(insmod /p2m_override.ko 2>&1); then loaded=0
+    # shellcheck disable=SC2086
+    if out=$(insmod /p2m_override.ko $P2MO_ARGS 2>&1); then loaded=0
     else rc=1; why "insmod /p2m_override.ko after rmmod failed: $out"; fi
   fi
   t3=$(ms)
@@ -567,7 +574,8 @@ rmmod_p2mo() {
   loaded=1
 }
 insmod_p2mo() {
-  _out=$(insmod /p2m_override.ko 2>&1) || { why "insmod /p2m_override.ko: $_out"; return 1; }
+  # shellcheck disable=SC2086
+  _out=$(insmod /p2m_override.ko $P2MO_ARGS 2>&1) || { why "insmod /p2m_override.ko $P2MO_ARGS: $_out"; return 1; }
   loaded=0
 }
 # attach_wait VBD NAME LOOPN MIB: fresh MIB MiB backing file /tmp/vbdVBD.img on /dev/loopN,
@@ -664,7 +672,9 @@ result $rc adopt_at_load
 # xvde and xvdf without persistent grants, xvdg with them and blkback's purge of idle
 # persistent grants at 1 s (persistent_grant_unused_seconds is one module-wide parameter:
 # per device is impossible, so it is set while only xvdg has persistent grants); fio runs
-# a verifying random mixed-size workload on the three at once; then verify
+# a verifying random mixed-size workload on the three at once; verify just after fio
+# (xvdg's last grants still mapped: the purge is turned off 1.5 s before fio's end) and
+# after the purge has unmapped them
 NP_DEVS="/dev/xvde /dev/xvdf /dev/xvdg"
 np_up=1
 step "nopersist_io: xvde+xvdf (feature_persistent=0), xvdg (persistent, purge 1 s), fio 5 s on all three"
@@ -688,14 +698,22 @@ else
     t1=$(ms)
     # shellcheck disable=SC2086
     fio_start 5 /tmp/fio.np $NP_DEVS
+    # purge on for the first 3.5 s (fio starts in about 1 s under TCG), then off, so that
+    # the grants xvdg used last are still mapped when fio has ended (its exit can take 1 s)
+    sleep 3.5
+    echo 0 > $BBP/persistent_grant_unused_seconds
     wait $fiopid; frc=$?
     why "fio took $(($(ms) - t1)) ms; blkback: xvde $(bbstat 51776), xvdf $(bbstat 51792), xvdg $(bbstat 51808)"
     fio_check /tmp/fio.np $frc || rc=1
-    verify_ok "nopersist_io after fio" || rc=1     # xvdg's persistent grants still mapped
+    verify_ok "nopersist_io after fio" || rc=1
     n1=$(wc -l < /tmp/set.real)
+    [ "$n1" -gt 0 ] || { rc=1; why "no FOREIGN entry just after fio: xvdg's persistent grants were expected"; }
+    echo 1 > $BBP/persistent_grant_unused_seconds
     sleep 2      # xvdg's idle persistent grants are purged after 1 s (blkback unmaps them)
     verify_ok "nopersist_io after the purge" || rc=1
-    why "real p2m FOREIGN entries: $n1 just after fio, $(wc -l < /tmp/set.real) 2 s later (purge)"
+    n2=$(wc -l < /tmp/set.real)
+    why "real p2m FOREIGN entries: $n1 just after fio, $n2 2 s later (purge)"
+    [ "$n2" = 0 ] || { rc=1; why "xvdg's persistent grants were not purged within 2 s"; }
     why "persistent_grant_unused_seconds=1 is module-wide (no per-device knob): only xvdg has persistent grants"
     why "hook_missed during fio: $hm0 -> $(stat_val hook_missed)"
     [ "$(nsplat)" = "$ns0" ] || { rc=1; why "kernel splat during nopersist_io:"; new_splats "$ns0" >> $WHY; }
@@ -746,7 +764,9 @@ if [ $np_up != 0 ]; then
   rc=1; why "the nopersist_io devices are not attached"
 else
   ns0=$(nsplat)
+  # blkback's purge stays off during fio (xvdg's grants are compared after it), on after
   for i in 1 2 3 4 5; do
+    echo 0 > $BBP/persistent_grant_unused_seconds
     # shellcheck disable=SC2086
     fio_start 4 /tmp/fio.rl$i $NP_DEVS
     sleep 1
@@ -759,7 +779,9 @@ else
     if [ $r1 != yes ] || [ $r2 != yes ]; then rc=1; why "cycle $i: fio not running across the reload"; fi
     why "cycle $i: rmmod+insmod $((t2 - t1)) ms, fio running at rmmod: $r1, after insmod: $r2"
     fio_check /tmp/fio.rl$i $frc || { rc=1; why "cycle $i: fio failed"; }
-    verify_ok "reload_loop cycle $i, after fio" || rc=1    # xvdg's grants, adopted or tracked
+    verify_ok "reload_loop cycle $i, after fio" || rc=1    # xvdg's grants, adopted or hooked
+    [ "$(wc -l < /tmp/set.real)" -gt 0 ] || { rc=1; why "cycle $i: no FOREIGN entry just after fio (xvdg's grants expected)"; }
+    echo 1 > $BBP/persistent_grant_unused_seconds
     sleep 1.5    # xvdg's purge (1 s), async unmaps
     verify_ok "reload_loop cycle $i, after the purge" || rc=1
   done
