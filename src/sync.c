@@ -83,6 +83,18 @@ static const struct p2mo_guard p2mo_sync_drop_guard = {
 	.holds = p2mo_sync_gone,
 };
 
+/* A pair taken out to be added again (retag): back if still mapped. */
+static bool p2mo_sync_still_mapped(struct p2mo_table *t, unsigned long mfn,
+				   unsigned long bpfn, void *arg)
+{
+	p2mo_m2p_assert_held(t, mfn);
+	return p2mo_sync_shows(t, mfn, bpfn);
+}
+
+static const struct p2mo_guard p2mo_sync_readd_guard = {
+	.holds = p2mo_sync_still_mapped,
+};
+
 /*
  * The local pfn a frame's first override must have tagged: the owner the
  * m2p names, if its backend p2m entry maps back (the 2012 rule); a pfn
@@ -228,7 +240,7 @@ static void p2mo_sync_retag(struct p2mo_sync_pass *p, unsigned long mfn)
 		p2mo_override_remove_quiet(p->t, mfn, bpfns[i]);
 	for (i = 0; i < n; i++)
 		if (p2mo_override_add_if(p->t, mfn, bpfns[i], GFP_KERNEL,
-					 &p2mo_sync_adopt_guard))
+					 &p2mo_sync_readd_guard))
 			p->r->dropped++;
 	p->r->tags_fixed++;
 }
