@@ -5,6 +5,7 @@
  * then found by verify and mended by repair, ending with the tables equal
  * to the simulated p2m (fix_expect_in_step()).
  */
+#include <linux/delay.h>
 #include "util.h"
 
 #define N	6
@@ -231,6 +232,41 @@ static void sync_verify_changes_nothing(struct kunit *test)
 	fix_expect_in_step(test, f);
 }
 
+static unsigned long sync_test_lost;
+
+static unsigned long sync_test_lost_fn(void)
+{
+	return READ_ONCE(sync_test_lost);
+}
+
+static void sync_watch_repairs_when_losses_move(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	struct raw *r = raw_map(test, f->d1, 80, 0, 2);
+	struct p2mo_stats st;
+	unsigned int i;
+
+	WRITE_ONCE(sync_test_lost, 0);
+	KUNIT_ASSERT_EQ(test, p2mo_sync_init(&f->t, 10, sync_test_lost_fn), 0);
+	/* nothing lost yet: the watch leaves the tables alone */
+	msleep(50);
+	p2mo_table_stats(&f->t, &st);
+	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_RECONCILE_PASSES], 0ULL);
+	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 0);
+	/* a probe reports a miss: the next look repairs */
+	WRITE_ONCE(sync_test_lost, 1);
+	for (i = 0; i < 100 && p2mo_live_overrides(&f->t) < 2; i++)
+		msleep(10);
+	p2mo_table_stats(&f->t, &st);
+	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_RECONCILED_ADDED], 2ULL);
+	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_RECONCILE_PASSES], 1ULL);
+	p2mo_sync_uninit(&f->t);
+	fix_expect_in_step(test, f);
+	p2mo_track_unmapped(&f->t, r->pages, 2);
+	raw_unmap(test, r, 0, 2);
+	fix_expect_in_step(test, f);
+}
+
 static struct kunit_case p2mo_sync_cases[] = {
 	KUNIT_CASE(sync_adopts_preexisting),
 	KUNIT_CASE(sync_repairs_dropped_unmap),
@@ -239,6 +275,7 @@ static struct kunit_case p2mo_sync_cases[] = {
 	KUNIT_CASE(sync_skips_page_being_unmapped),
 	KUNIT_CASE(sync_fixes_wrong_tag),
 	KUNIT_CASE(sync_verify_changes_nothing),
+	KUNIT_CASE(sync_watch_repairs_when_losses_move),
 	{}
 };
 
