@@ -624,6 +624,7 @@ bbstat() { # VBD: blkback's request counters for vbd-0-VBD
 gl_state() { [ "$(cat /tmp/gl.state 2>/dev/null)" = "$1" ] || [ "$(cat /tmp/gl.state 2>/dev/null)" = failed ] ||
              [ "$(cat /tmp/gl.state 2>/dev/null)" = "done" ]; }
 nreal() { real_set /tmp/set.n >/dev/null 2>&1 && wc -l < /tmp/set.n; }
+live_some() { [ "$(stat_val live_overrides)" -gt 0 ] 2>/dev/null; }
 
 # ---- adopt_at_load: grants mapped while p2m_override is not loaded are in its tables at
 # once after insmod (adopt=1 is the default), and their unmaps are tracked
@@ -757,8 +758,9 @@ fi
 result $rc gntdev_loopback
 
 # ---- reload_loop: five rmmod/insmod cycles of p2m_override, each under nopersist_io's fio
-# workload (4 s), each followed by verify once fio has ended
-step "reload_loop: 5 x (fio 4 s on xvde/xvdf/xvdg, rmmod + insmod p2m_override after 1 s, verify)"
+# workload (5 s; rmmod once the module tracks live grants), each followed by verify once
+# fio has ended
+step "reload_loop: 5 x (fio 5 s on xvde/xvdf/xvdg, rmmod + insmod p2m_override under I/O, verify)"
 rc=0
 if [ $np_up != 0 ]; then
   rc=1; why "the nopersist_io devices are not attached"
@@ -768,8 +770,11 @@ else
   for i in 1 2 3 4 5; do
     echo 0 > $BBP/persistent_grant_unused_seconds
     # shellcheck disable=SC2086
-    fio_start 4 /tmp/fio.rl$i $NP_DEVS
-    sleep 1
+    fio_start 5 /tmp/fio.rl$i $NP_DEVS
+    # fio takes about 1 s to start under TCG: rmmod once I/O flows (xvdg's grants tracked)
+    wait_for 50 live_some || { rc=1; why "cycle $i: no live override 5 s after fio's start"; }
+    sleep 0.5
+    lv=$(stat_val live_overrides)
     r1=no; running $fiopid && r1=yes
     t1=$(ms)
     if ! rmmod_p2mo || ! insmod_p2mo; then rc=1; break; fi
@@ -777,7 +782,8 @@ else
     r2=no; running $fiopid && r2=yes
     wait $fiopid; frc=$?
     if [ $r1 != yes ] || [ $r2 != yes ]; then rc=1; why "cycle $i: fio not running across the reload"; fi
-    why "cycle $i: rmmod+insmod $((t2 - t1)) ms, fio running at rmmod: $r1, after insmod: $r2"
+    why "cycle $i: rmmod with live_overrides=$lv, rmmod+insmod $((t2 - t1)) ms, fio running at rmmod: $r1, after insmod: $r2"
+    dmesg | grep -E 'p2m_override: (unload|adopted)' | tail -n 2 | sed "s/^\[[^]]*\] /cycle $i: /" >> $WHY
     fio_check /tmp/fio.rl$i $frc || { rc=1; why "cycle $i: fio failed"; }
     verify_ok "reload_loop cycle $i, after fio" || rc=1    # xvdg's grants, adopted or hooked
     [ "$(wc -l < /tmp/set.real)" -gt 0 ] || { rc=1; why "cycle $i: no FOREIGN entry just after fio (xvdg's grants expected)"; }
