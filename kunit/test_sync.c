@@ -255,8 +255,8 @@ static void sync_watch_repairs_when_losses_move(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 0);
 	/* a probe reports a miss: the next look repairs */
 	WRITE_ONCE(sync_test_lost, 1);
-	for (i = 0; i < 100 && p2mo_live_overrides(&f->t) < 2; i++)
-		msleep(10);
+	for (i = 0; i < 50 && p2mo_live_overrides(&f->t) < 2; i++)
+		msleep(20);
 	p2mo_table_stats(&f->t, &st);
 	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_RECONCILED_ADDED], 2ULL);
 	KUNIT_EXPECT_EQ(test, st.v[P2MO_STAT_RECONCILE_PASSES], 1ULL);
