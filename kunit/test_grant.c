@@ -211,8 +211,11 @@ static void grant_kmap_failure_undoes_all(struct kunit *test)
 	struct p2mo_digest a, c;
 
 	p2mo_digest(f, &a);
-	/* ops: map0 kmap0 map1 kmap1 ...: the kernel mapping of op 1 fails */
-	p2mo_sim_fail_op(f->m, 4, GNTST_general_error);
+	/*
+	 * ops are counted as the hypercalls go, map0..map3 then kmap0..kmap3:
+	 * the kernel mapping of op 1 fails
+	 */
+	p2mo_sim_fail_op(f->m, 6, GNTST_general_error);
 	KUNIT_EXPECT_EQ(test, p2mo_table_map_refs(&f->t, b->map, b->kmap, b->pages, 4), -EIO);
 	p2mo_digest(f, &c);
 	P2MO_EXPECT_DIGEST_EQ(test, &a, &c);

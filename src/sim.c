@@ -233,20 +233,15 @@ static void p2mo_sim_set_foreign(struct p2mo_sim_domain *d,
  * (an error there returns with the map ops mapped and no p2m set), then
  * the p2m of the pages whose ops are okay.
  */
-static int p2mo_sim_map_refs(struct p2mo_backend *be,
-			     struct gnttab_map_grant_ref *map_ops,
-			     struct gnttab_map_grant_ref *kmap_ops,
-			     struct page **pages, unsigned int count)
+/* The map hypercall: a status per op, no p2m change. */
+static void p2mo_sim_map_hypercall(struct p2mo_sim_domain *d,
+				   struct gnttab_map_grant_ref *map_ops,
+				   struct page **pages, unsigned int count)
 {
-	struct p2mo_sim_domain *d = p2mo_sim_be(be);
 	unsigned int i;
-	int err;
 
-	err = p2mo_sim_take_fail(&d->m->fail_call);
-	if (err)
-		return err;
 	for (i = 0; i < count; i++) {
-		unsigned long bpfn = p2mo_sim_page_to_pfn(be, pages[i]);
+		unsigned long bpfn = p2mo_sim_page_to_pfn(&d->be, pages[i]);
 
 		if (p2mo_sim_fault(d->m))
 			map_ops[i].status = d->m->fail_status;
@@ -258,17 +253,37 @@ static int p2mo_sim_map_refs(struct p2mo_backend *be,
 			map_ops[i].status = p2mo_sim_map_host(d, &map_ops[i],
 							      bpfn);
 	}
-	if (kmap_ops) {
-		err = p2mo_sim_take_fail(&d->m->fail_second_call);
-		if (err)
-			return err;
-		for (i = 0; i < count; i++)
-			kmap_ops[i].status = p2mo_sim_fault(d->m) ?
-				d->m->fail_status :
-				p2mo_sim_map_kernel(d, &kmap_ops[i]);
-	}
-	p2mo_sim_set_foreign(d, map_ops, kmap_ops, pages, count);
-	return 0;
+}
+
+/* The kmap hypercall of set_foreign_p2m_mapping(); it may fail whole. */
+static int p2mo_sim_kmap_hypercall(struct p2mo_sim_domain *d,
+				   struct gnttab_map_grant_ref *kmap_ops,
+				   unsigned int count)
+{
+	int err = p2mo_sim_take_fail(&d->m->fail_second_call);
+	unsigned int i;
+
+	for (i = 0; !err && i < count; i++)
+		kmap_ops[i].status = p2mo_sim_fault(d->m) ?
+			d->m->fail_status : p2mo_sim_map_kernel(d, &kmap_ops[i]);
+	return err;
+}
+
+static int p2mo_sim_map_refs(struct p2mo_backend *be,
+			     struct gnttab_map_grant_ref *map_ops,
+			     struct gnttab_map_grant_ref *kmap_ops,
+			     struct page **pages, unsigned int count)
+{
+	struct p2mo_sim_domain *d = p2mo_sim_be(be);
+	int err = p2mo_sim_take_fail(&d->m->fail_call);
+
+	if (err)
+		return err;
+	p2mo_sim_map_hypercall(d, map_ops, pages, count);
+	err = kmap_ops ? p2mo_sim_kmap_hypercall(d, kmap_ops, count) : 0;
+	if (!err)
+		p2mo_sim_set_foreign(d, map_ops, kmap_ops, pages, count);
+	return err;
 }
 
 static s16 p2mo_sim_unmap_one(struct p2mo_sim_domain *d,
@@ -340,28 +355,35 @@ static int p2mo_sim_clear_foreign(struct p2mo_sim_domain *d,
  * batch, then the kunmap hypercall.  An op that fails leaves its mapping
  * (its handle) in place while its page's p2m is cleared, as in Linux.
  */
+/* An unmap hypercall: a status per op; @fail for the injected ones. */
+static void p2mo_sim_unmap_hypercall(struct p2mo_sim_domain *d,
+				     struct gnttab_unmap_grant_ref *ops,
+				     unsigned int count, bool fail)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		ops[i].status = fail && p2mo_sim_fault(d->m) ?
+			d->m->fail_status : p2mo_sim_unmap_one(d, &ops[i]);
+}
+
 static int p2mo_sim_unmap_refs(struct p2mo_backend *be,
 			       struct gnttab_unmap_grant_ref *unmap_ops,
 			       struct gnttab_unmap_grant_ref *kunmap_ops,
 			       struct page **pages, unsigned int count)
 {
 	struct p2mo_sim_domain *d = p2mo_sim_be(be);
-	unsigned int i;
-	int err;
+	int err = p2mo_sim_take_fail(&d->m->fail_call);
 
-	err = p2mo_sim_take_fail(&d->m->fail_call);
 	if (err)
 		return err;
-	for (i = 0; i < count; i++)
-		unmap_ops[i].status = p2mo_sim_fault(d->m) ?
-			d->m->fail_status : p2mo_sim_unmap_one(d, &unmap_ops[i]);
+	p2mo_sim_unmap_hypercall(d, unmap_ops, count, true);
 	err = p2mo_sim_clear_foreign(d, pages, count);
 	if (!kunmap_ops)
 		return err;
 	if (p2mo_sim_take_fail(&d->m->fail_second_call))
 		return -EINVAL;
-	for (i = 0; i < count; i++)
-		kunmap_ops[i].status = p2mo_sim_unmap_one(d, &kunmap_ops[i]);
+	p2mo_sim_unmap_hypercall(d, kunmap_ops, count, false);
 	return err;
 }
 
