@@ -18,7 +18,8 @@ CACHE = os.environ.get('P2MO_CACHE', '/var/cache/p2m-override/xen')
 LOCK = os.environ.get('P2MO_LOCK', '/var/cache/p2m-override/heavy.lock')
 CHECKS = ['dom0_is_pv', 'module_load', 'selftest', 'sample_backend', 'loopback_direct_io',
           'overrides_tracked', 'tracepoints_fire', 'unload_under_io', 'detach_under_io',
-          'overrides_drained', 'module_unload', 'no_kernel_splat']
+          'overrides_drained', 'adopt_at_load', 'nopersist_io', 'gntdev_loopback',
+          'reload_loop', 'module_unload', 'no_kernel_splat']
 
 
 def default_kernel():
