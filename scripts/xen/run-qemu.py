@@ -14,7 +14,7 @@ when the caller already holds it.
 """
 import argparse, fcntl, glob, os, re, selectors, subprocess, sys, time
 
-CACHE = os.environ.get('P2MO_CACHE', '/var/cache/p2m-override/xen')
+CACHE = os.path.join(os.environ.get('P2MO_CACHE', '/var/cache/p2m-override'), 'xen')  # as common.sh
 LOCK = os.environ.get('P2MO_LOCK', '/var/cache/p2m-override/heavy.lock')
 CHECKS = ['dom0_is_pv', 'module_load', 'selftest', 'sample_backend', 'loopback_direct_io',
           'overrides_tracked', 'tracepoints_fire', 'unload_under_io', 'detach_under_io',
