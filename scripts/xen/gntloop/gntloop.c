@@ -46,8 +46,12 @@ typedef uint16_t domid_t;
 static int failures;
 static const char *statefile;
 
-#define FAIL(...) do { printf("gntloop: FAIL: " __VA_ARGS__); putchar('\n'); \
-		       fflush(stdout); failures++; } while (0)
+#define FAIL(...) do {						\
+		printf("gntloop: FAIL: " __VA_ARGS__);			\
+		putchar('\n');						\
+		fflush(stdout);						\
+		failures++;						\
+	} while (0)
 #define SAY(...)  do { printf("gntloop: " __VA_ARGS__); putchar('\n'); fflush(stdout); } while (0)
 
 static void state(const char *s)
@@ -212,7 +216,8 @@ int main(int argc, char **argv)
 	gd = open("/dev/xen/gntdev", O_RDWR);
 	dev = open(argv[1], O_RDWR | O_DIRECT);
 	if (ga < 0 || gd < 0 || dev < 0) {
-		FAIL("open: gntalloc %d gntdev %d %s %d: %s", ga, gd, argv[1], dev, strerror(errno));
+		FAIL("open: gntalloc %d gntdev %d %s %d: %s", ga, gd, argv[1],
+		     dev, strerror(errno));
 		state("failed");
 		return 1;
 	}
@@ -267,7 +272,8 @@ int main(int argc, char **argv)
 	if (!rw_all(1, dev, mapped, len, off) && !rw_all(0, dev, buf, len, off)) {
 		d = first_diff(buf, pat, len);
 		if (d != len)
-			FAIL("O_DIRECT write from the gntdev mapping: read back differs at byte %zu", d);
+			FAIL("O_DIRECT write from the gntdev mapping: read back differs at byte %zu",
+			     d);
 		else
 			SAY("O_DIRECT write from the gntdev mapping to %s verified", argv[1]);
 	}
@@ -279,9 +285,11 @@ int main(int argc, char **argv)
 		if (!rw_all(0, dev, mapped, len, off)) {
 			d = first_diff(shared, pat, len);
 			if (d != len)
-				FAIL("O_DIRECT read into the gntdev mapping: gntalloc view differs at byte %zu", d);
+				FAIL("O_DIRECT read into the gntdev mapping: gntalloc view differs at byte %zu",
+				     d);
 			else
-				SAY("O_DIRECT read from %s into the gntdev mapping verified", argv[1]);
+				SAY("O_DIRECT read from %s into the gntdev mapping verified",
+				    argv[1]);
 		}
 	}
 

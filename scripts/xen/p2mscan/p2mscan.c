@@ -78,10 +78,22 @@ static int noskip_show(struct seq_file *s, void *unused)
 	return 0;
 }
 
+/* Every entry of a writable leaf, [pfn, end); returns how many were read. */
+static unsigned long show_leaf(struct seq_file *s, unsigned long pfn,
+			       unsigned long end)
+{
+	unsigned long n = end - pfn, e;
+
+	for (; pfn < end; pfn++)
+		if (!xen_safe_read_ulong(&xen_p2m_addr[pfn], &e))
+			show_entry(s, pfn, e);
+	return n;
+}
+
 static int foreign_show(struct seq_file *s, void *unused)
 {
 	unsigned long size = xen_p2m_size, pfn = 0, scanned = 0, leaves = 0;
-	unsigned long pmds_skipped = 0, next, e;
+	unsigned long pmds_skipped = 0, next;
 	u64 t0 = ktime_get_ns();
 	unsigned int level;
 	pte_t *ptep;
@@ -102,11 +114,7 @@ static int foreign_show(struct seq_file *s, void *unused)
 				next = ALIGN(pfn + 1, ENTRIES_PER_PAGE);
 				if (pte_present(*ptep) && pte_write(*ptep)) {
 					leaves++;
-					for (; pfn < next && pfn < size; pfn++) {
-						scanned++;
-						if (!xen_safe_read_ulong(&xen_p2m_addr[pfn], &e))
-							show_entry(s, pfn, e);
-					}
+					scanned += show_leaf(s, pfn, min(next, size));
 				}
 			}
 		} else {
