@@ -132,7 +132,7 @@ static u64 digest_sim(struct p2mo_fix *f)
 	for (i = 0; i < f->m->nr_handles; i++) {
 		struct p2mo_sim_handle *h = &f->m->handles[i];
 
-		d = mix(d, h->in_use ? mix(mix(h->bpfn, h->ref), h->mapper) : 0);
+		d = mix(d, h->in_use ? mix(mix(h->host_addr, h->ref), h->mapper) : 0);
 	}
 	return digest_domain(digest_domain(d, f->d0), f->d1);
 }

@@ -24,7 +24,10 @@
  *                                      words
  *
  * Levels 10-20 carry Xen's lock-level bias: when one domain maps another's
- * grant, the subject (granter) is locked before the caller (mapper).
+ * grant, the subject (granter) is locked before the caller (mapper).  The
+ * simulated map and unmap hypercalls take 10 then 30; the caller's p2m
+ * lock (20) is taken alone, after them, as Linux sets the p2m after the
+ * hypercalls.
  * With a stripe held (40-50) the core calls only a backend's read
  * operations (p2m_read, m2p_read, pfn_of), which take no lock, never
  * map_refs/unmap_refs; backends never call the core.  So 10-30 and 40-50

@@ -103,14 +103,13 @@ static s16 p2mo_sim_check_grant(struct p2mo_sim_domain *d,
 }
 
 /*
- * With the grant checked and, for a host mapping (@bpfn valid), @d's
- * p2m_lock held: take a handle and map.  As Xen's map hypercall, this
- * does not touch the p2m: the guest's set_foreign_p2m_mapping() does,
- * after both hypercalls (p2mo_sim_set_foreign()).
+ * With the grant checked: take a handle and map.  As Xen's map hypercall,
+ * this does not touch the p2m: the guest's set_foreign_p2m_mapping()
+ * does, after both hypercalls (p2mo_sim_set_foreign()).
  */
 static s16 p2mo_sim_install(struct p2mo_sim_domain *d,
 			    struct p2mo_sim_domain *g,
-			    struct gnttab_map_grant_ref *op, unsigned long bpfn)
+			    struct gnttab_map_grant_ref *op)
 {
 	struct p2mo_sim_grant *gr = &g->grants[op->ref];
 	unsigned long mfn = READ_ONCE(g->p2m[gr->pfn]), flags;
@@ -120,7 +119,7 @@ static s16 p2mo_sim_install(struct p2mo_sim_domain *d,
 	h = p2mo_sim_handle_alloc(d->m);
 	if (h >= 0)
 		d->m->handles[h] = (struct p2mo_sim_handle) {
-			.bpfn = bpfn, .host_addr = op->host_addr,
+			.host_addr = op->host_addr,
 			.ref = op->ref, .granter = g->domid,
 			.mapper = d->domid, .in_use = true,
 		};
@@ -133,28 +132,27 @@ static s16 p2mo_sim_install(struct p2mo_sim_domain *d,
 	return GNTST_okay;
 }
 
-/* A host mapping at @bpfn: the page's p2m becomes FOREIGN_FRAME(mfn). */
+/*
+ * A host mapping at @bpfn, whose p2m must be ballooned (invalid): Linux
+ * only warns and overwrites; the simulated machine refuses (sim.h).
+ */
 static s16 p2mo_sim_map_host(struct p2mo_sim_domain *d,
 			     struct gnttab_map_grant_ref *op,
 			     unsigned long bpfn)
 {
 	struct p2mo_sim_domain *g = p2mo_sim_domain(d->m, op->dom);
-	unsigned long gflags, pflags;
+	unsigned long flags;
 	s16 st;
 
 	if (!g)
 		return GNTST_bad_domain;
-	gflags = p2mo_lock(&g->grant_lock);	/* subject before caller */
+	if (READ_ONCE(d->p2m[bpfn]) != P2MO_INVALID_ENTRY)
+		return GNTST_general_error;
+	flags = p2mo_lock(&g->grant_lock);
 	st = p2mo_sim_check_grant(d, g, op);
-	if (st == GNTST_okay) {
-		pflags = p2mo_lock(&d->p2m_lock);
-		if (READ_ONCE(d->p2m[bpfn]) != P2MO_INVALID_ENTRY)
-			st = GNTST_general_error;	/* page must be ballooned */
-		else
-			st = p2mo_sim_install(d, g, op, bpfn);
-		p2mo_unlock(&d->p2m_lock, pflags);
-	}
-	p2mo_unlock(&g->grant_lock, gflags);
+	if (st == GNTST_okay)
+		st = p2mo_sim_install(d, g, op);
+	p2mo_unlock(&g->grant_lock, flags);
 	return st;
 }
 
@@ -171,7 +169,7 @@ static s16 p2mo_sim_map_kernel(struct p2mo_sim_domain *d,
 	flags = p2mo_lock(&g->grant_lock);
 	st = p2mo_sim_check_grant(d, g, op);
 	if (st == GNTST_okay)
-		st = p2mo_sim_install(d, g, op, P2MO_INVALID_ENTRY);
+		st = p2mo_sim_install(d, g, op);
 	p2mo_unlock(&g->grant_lock, flags);
 	return st;
 }
@@ -291,7 +289,7 @@ static s16 p2mo_sim_unmap_one(struct p2mo_sim_domain *d,
 {
 	struct p2mo_sim_machine *m = d->m;
 	struct p2mo_sim_handle h, *hp;
-	unsigned long gflags, pflags, mflags;
+	unsigned long gflags, mflags;
 	struct p2mo_sim_domain *g;
 	s16 st = GNTST_okay;
 
@@ -305,7 +303,6 @@ static s16 p2mo_sim_unmap_one(struct p2mo_sim_domain *d,
 	if (!h.in_use || h.mapper != d->domid || !g)
 		return GNTST_bad_handle;
 	gflags = p2mo_lock(&g->grant_lock);
-	pflags = p2mo_lock(&d->p2m_lock);
 	mflags = p2mo_lock(&m->lock);
 	hp = &m->handles[op->handle];
 	if (!hp->in_use || hp->mapper != d->domid || hp->granter != g->domid) {
@@ -318,7 +315,6 @@ static s16 p2mo_sim_unmap_one(struct p2mo_sim_domain *d,
 		m->live_handles--;
 	}
 	p2mo_unlock(&m->lock, mflags);
-	p2mo_unlock(&d->p2m_lock, pflags);
 	p2mo_unlock(&g->grant_lock, gflags);
 	return st;
 }

@@ -41,7 +41,6 @@ struct p2mo_sim_domain {
 };
 
 struct p2mo_sim_handle {
-	unsigned long bpfn;		/* pfn whose p2m it set, or invalid */
 	u64 host_addr;
 	grant_ref_t ref;
 	domid_t granter;
