@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NAME=p2m-override
 VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$ROOT/dkms.conf")
 "$ROOT"/scripts/deps.sh dkms	# dkms, cpio, modinfo (kmod), the headers
-KVER=${1:-$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -1 | sed 's|.*/linux-headers-||')}
+KVER=${1:-$(ls -d /usr/src/linux-headers-*[0-9]-amd64 | sort -V | tail -1 | sed 's|.*/linux-headers-||')}
 SRC=/usr/src/$NAME-$VER
 cleanup() {
 	dkms remove -m "$NAME" -v "$VER" --all >/dev/null 2>&1 || true

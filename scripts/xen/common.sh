@@ -13,7 +13,8 @@ LOCK=${P2MO_LOCK:-/var/cache/p2m-override/heavy.lock}
 
 newest_kver() {
   local k
-  k=$(find /lib/modules -mindepth 1 -maxdepth 1 -name '6.1.0-*-amd64' -printf '%f\n' 2>/dev/null | sort -V | tail -n1)
+  # the plain flavour (6.1.0-NN-amd64), not -rt-amd64 or -cloud-amd64 headers
+  k=$(find /lib/modules -mindepth 1 -maxdepth 1 -name '6.1.0-*[0-9]-amd64' -printf '%f\n' 2>/dev/null | sort -V | tail -n1)
   [ -n "$k" ] || { echo "no 6.1.0-*-amd64 kernel under /lib/modules" >&2; return 1; }
   echo "$k"
 }

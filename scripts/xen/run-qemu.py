@@ -25,7 +25,7 @@ CHECKS = ['dom0_is_pv', 'module_load', 'selftest', 'sample_backend', 'loopback_d
 def default_kernel():
     kver = os.environ.get('KVER')
     if not kver:
-        ks = [os.path.basename(p) for p in glob.glob('/lib/modules/6.1.0-*-amd64')]
+        ks = [os.path.basename(p) for p in glob.glob('/lib/modules/6.1.0-*[0-9]-amd64')]
         ks.sort(key=lambda k: [int(x) if x.isdigit() else x for x in re.split(r'[.-]', k)])
         kver = ks[-1] if ks else '6.1.0-56-amd64'
     return f'/boot/vmlinuz-{kver}'
