@@ -11,37 +11,8 @@
 #include "p2m_override.h"
 #include "util.h"
 
-struct api_ctx {
-	char backend[8];
-	struct p2mo_sim_domain *d;
-};
-
-static int api_init(struct kunit *test)
-{
-	struct api_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_NULL(test, p2mo_default);	/* UML: backend=none */
-	strscpy(c->backend, p2mo_param_backend, sizeof(c->backend));
-	strscpy(p2mo_param_backend, "sim", sizeof(p2mo_param_backend));
-	KUNIT_ASSERT_EQ(test, p2mo_default_init(), 0);
-	KUNIT_ASSERT_NOT_NULL(test, p2mo_default);
-	c->d = container_of(p2mo_default->be, struct p2mo_sim_domain, be);
-	test->priv = c;
-	return 0;
-}
-
-static void api_exit(struct kunit *test)
-{
-	struct api_ctx *c = test->priv;
-
-	p2mo_default_uninit();
-	KUNIT_EXPECT_NULL(test, p2mo_default);
-	strscpy(p2mo_param_backend, c->backend, sizeof(p2mo_param_backend));
-}
-
 /* Map grant @ref of the default domain at its ballooned pfn @bpfn. */
-static int api_map(struct api_ctx *c, int ref, unsigned long bpfn,
+static int api_map(struct p2mo_api_fix *c, int ref, unsigned long bpfn,
 		   struct gnttab_map_grant_ref *op, struct page **page)
 {
 	*page = p2mo_sim_page(c->d, bpfn);
@@ -60,7 +31,7 @@ static int api_unmap(struct gnttab_map_grant_ref *map, struct page **page,
 
 static void api_map_lookup_unmap(struct kunit *test)
 {
-	struct api_ctx *c = test->priv;
+	struct p2mo_api_fix *c = test->priv;
 	unsigned long fpfn = 5, mfn = c->d->p2m[fpfn], bpfn = 1UL << 15, out[2];
 	struct gnttab_map_grant_ref op;
 	struct page *page;
@@ -74,6 +45,9 @@ static void api_map_lookup_unmap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_pfn_to_mfn(bpfn), mfn);
 	KUNIT_EXPECT_EQ(test, p2mo_find_overrides(mfn, out, 2), 1);
 	KUNIT_EXPECT_EQ(test, out[0], bpfn);
+	/* no array but room for two: refused, not dereferenced */
+	KUNIT_EXPECT_EQ(test, p2mo_find_overrides(mfn, NULL, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, p2mo_find_overrides(mfn, NULL, 0), 1);
 	KUNIT_EXPECT_EQ(test, api_unmap(&op, &page, bpfn), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_mfn_to_pfn(mfn), fpfn);
 	KUNIT_EXPECT_EQ(test, p2mo_get_phys_to_machine(fpfn), mfn);
@@ -83,7 +57,7 @@ static void api_map_lookup_unmap(struct kunit *test)
 
 static void api_unload_drains(struct kunit *test)
 {
-	struct api_ctx *c = test->priv;
+	struct p2mo_api_fix *c = test->priv;
 	struct gnttab_map_grant_ref op;
 	struct page *page;
 	int ref = p2mo_sim_grant(c->d, 0, 6);
@@ -151,7 +125,7 @@ static char *api_dump(struct kunit *test, const struct seq_operations *ops,
 
 static void api_debugfs_dumps(struct kunit *test)
 {
-	struct api_ctx *c = test->priv;
+	struct p2mo_api_fix *c = test->priv;
 	unsigned long mfn = c->d->p2m[7], bpfn = (1UL << 15) + 2;
 	struct gnttab_map_grant_ref op;
 	struct page *page;
@@ -189,8 +163,8 @@ static struct kunit_case p2mo_api_cases[] = {
 
 static struct kunit_suite p2mo_api_suite = {
 	.name = "p2mo_api",
-	.init = api_init,
-	.exit = api_exit,
+	.init = p2mo_api_fix_init,
+	.exit = p2mo_api_fix_exit,
 	.test_cases = p2mo_api_cases,
 };
 

@@ -84,6 +84,166 @@ static void lock_reused_entry_is_detected(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, other, FIX_BPFN(3)), 0);
 }
 
+struct walk_mover {
+	struct p2mo_table *t;
+	unsigned long mfn, bpfn;
+	unsigned int moves, walks, locked_walks;
+};
+
+/*
+ * At the end of each lockless walk of @mfn's run, before its seqcount is
+ * checked, the first @moves walks see a writer on another CPU add or drop
+ * the override (mfn, bpfn), alternately, reusing the entry at once.
+ */
+static void walk_mover_hook(void *arg, enum p2mo_test_point tp,
+			    unsigned long key)
+{
+	struct walk_mover *w = arg;
+
+	if (key != w->mfn)
+		return;
+	if (tp == P2MO_TP_M2P_WALKED_LOCKED) {
+		w->locked_walks++;	/* stripe held: no writer can run */
+		return;
+	}
+	if (tp != P2MO_TP_M2P_WALKED || w->walks++ >= w->moves)
+		return;
+	if (w->walks % 2)
+		WARN_ON(p2mo_override_remove(w->t, w->mfn, w->bpfn));
+	else
+		WARN_ON(p2mo_override_add(w->t, w->mfn, w->bpfn, GFP_ATOMIC));
+}
+
+static u64 lock_stat(struct p2mo_table *t, enum p2mo_stat s)
+{
+	struct p2mo_stats sum;
+
+	p2mo_table_stats(t, &sum);
+	return sum.v[s];
+}
+
+/*
+ * A writer moves the run under the first walk: the walk is thrown away
+ * and made again, and the answer is the run as it is after the move.
+ */
+static void lock_walk_retries_after_move(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	struct walk_mover w = {
+		.t = &f->t, .mfn = fix_mfn(f->d1, 4), .bpfn = FIX_BPFN(2),
+		.moves = 1,
+	};
+	u64 retries = lock_stat(&f->t, P2MO_STAT_READ_RETRIES);
+	u64 locked = lock_stat(&f->t, P2MO_STAT_READ_LOCKED);
+	unsigned long out[4];
+
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, w.mfn, FIX_BPFN(2), GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, w.mfn, FIX_BPFN(5), GFP_KERNEL), 0);
+	p2mo_test_hook_set(walk_mover_hook, &w);
+	KUNIT_EXPECT_EQ(test, p2mo_m2p_find_all(&f->t, w.mfn, out, 4), 1U);
+	p2mo_test_hook_set(NULL, NULL);
+	KUNIT_EXPECT_EQ(test, out[0], FIX_BPFN(5));	/* bpfn 2 went */
+	KUNIT_EXPECT_EQ(test, w.walks, 2U);
+	KUNIT_EXPECT_EQ(test, lock_stat(&f->t, P2MO_STAT_READ_RETRIES), retries + 1);
+	KUNIT_EXPECT_EQ(test, lock_stat(&f->t, P2MO_STAT_READ_LOCKED), locked);
+	KUNIT_EXPECT_EQ(test, w.locked_walks, 0U);
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, w.mfn, FIX_BPFN(5)), 0);
+}
+
+/*
+ * A writer moves the run under every lockless walk: after
+ * P2MO_READ_TRIES of them the walk is made with the stripe held, once,
+ * and answers the run as the last move left it.
+ */
+static void lock_walk_falls_back_to_stripe(struct kunit *test)
+{
+	struct p2mo_fix *f = p2mo_fix(test);
+	struct walk_mover w = {
+		.t = &f->t, .mfn = fix_mfn(f->d0, 4), .bpfn = FIX_BPFN(2),
+		.moves = ~0U,
+	};
+	u64 retries = lock_stat(&f->t, P2MO_STAT_READ_RETRIES);
+	u64 locked = lock_stat(&f->t, P2MO_STAT_READ_LOCKED);
+	unsigned long out[4];
+
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, w.mfn, FIX_BPFN(2), GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, w.mfn, FIX_BPFN(5), GFP_KERNEL), 0);
+	p2mo_test_hook_set(walk_mover_hook, &w);
+	/* four moves: drop 2, add 2, drop 2, add 2: both are there */
+	KUNIT_EXPECT_EQ(test, p2mo_m2p_find_all(&f->t, w.mfn, out, 4), 2U);
+	p2mo_test_hook_set(NULL, NULL);
+	KUNIT_EXPECT_EQ(test, out[0], FIX_BPFN(2));
+	KUNIT_EXPECT_EQ(test, out[1], FIX_BPFN(5));
+	KUNIT_EXPECT_EQ(test, w.walks, 4U);
+	KUNIT_EXPECT_EQ(test, w.locked_walks, 1U);
+	KUNIT_EXPECT_EQ(test, lock_stat(&f->t, P2MO_STAT_READ_RETRIES), retries + 3);
+	KUNIT_EXPECT_EQ(test, lock_stat(&f->t, P2MO_STAT_READ_LOCKED), locked + 1);
+	/* the frame is local: its tag went and came back with the moves */
+	KUNIT_EXPECT_EQ(test, p2mo_table_mfn_to_pfn(&f->t, w.mfn), FIX_BPFN(2));
+	KUNIT_EXPECT_EQ(test, p2mo_live_tags(&f->t), 1);
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, w.mfn, FIX_BPFN(2)), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, w.mfn, FIX_BPFN(5)), 0);
+}
+
+/*
+ * An inversion provoked on two locks of classes of their own (so that
+ * lockdep, which has never seen them the other way round, stays quiet):
+ * the level check must catch it.
+ */
+static void lock_level_violation_is_caught(struct kunit *test)
+{
+#ifdef CONFIG_P2M_OVERRIDE_DEBUG
+	static struct lock_class_key k40, k50;
+	struct p2mo_lock *l40, *l50;
+	unsigned long f40, f50;
+	int v0 = atomic_read(&p2mo_lock_violations);
+
+	l40 = kunit_kzalloc(test, sizeof(*l40), GFP_KERNEL);
+	l50 = kunit_kzalloc(test, sizeof(*l50), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, l40);
+	KUNIT_ASSERT_NOT_NULL(test, l50);
+	p2mo_lock_init(l40, P2MO_LEVEL_M2P, &k40, "p2mo_test_m2p");
+	p2mo_lock_init(l50, P2MO_LEVEL_P2M, &k50, "p2mo_test_p2m");
+	atomic_inc(&p2mo_lock_violations_expected);
+	f50 = p2mo_lock(l50);
+	f40 = p2mo_lock(l40);		/* 40 under 50: wrong */
+	p2mo_unlock(l40, f40);
+	p2mo_unlock(l50, f50);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p2mo_lock_violations), v0 + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p2mo_lock_violations_expected), 0);
+	/* the level is restored: the right order is fine again */
+	KUNIT_EXPECT_TRUE(test, p2mo_lock_level_ok(P2MO_LEVEL_SIM_GRANT));
+	f40 = p2mo_lock(l40);
+	f50 = p2mo_lock(l50);
+	p2mo_unlock(l50, f50);
+	p2mo_unlock(l40, f40);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p2mo_lock_violations), v0 + 1);
+#else
+	kunit_skip(test, "needs CONFIG_P2M_OVERRIDE_DEBUG");
+#endif
+}
+
+/*
+ * The stripes are taken in kprobe handlers, atomic even on PREEMPT_RT:
+ * they must be raw spinlocks.  With CONFIG_PROVE_RAW_LOCK_NESTING
+ * (debug variant) lockdep reports a spinlock_t taken under a raw one,
+ * as on RT it would sleep in atomic context.
+ */
+static void lock_stripe_is_raw(struct kunit *test)
+{
+	static DEFINE_RAW_SPINLOCK(atomic_ctx);
+	struct p2mo_fix *f = p2mo_fix(test);
+	unsigned long mfn = fix_mfn(f->d1, 6), flags;
+
+	/* an entry in this CPU's pool and the frame's filter chunk: no allocation */
+	KUNIT_ASSERT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(6), GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(6)), 0);
+	raw_spin_lock_irqsave(&atomic_ctx, flags);
+	KUNIT_EXPECT_EQ(test, p2mo_override_add(&f->t, mfn, FIX_BPFN(6), GFP_ATOMIC), 0);
+	KUNIT_EXPECT_EQ(test, p2mo_override_remove(&f->t, mfn, FIX_BPFN(6)), 0);
+	raw_spin_unlock_irqrestore(&atomic_ctx, flags);
+}
+
 struct churn {
 	struct p2mo_table *t;
 	unsigned long mfn;
@@ -159,6 +319,10 @@ static struct kunit_case p2mo_locking_cases[] = {
 	KUNIT_CASE(lock_level_order),
 	KUNIT_CASE(lock_no_violation_in_use),
 	KUNIT_CASE(lock_reused_entry_is_detected),
+	KUNIT_CASE(lock_walk_retries_after_move),
+	KUNIT_CASE(lock_walk_falls_back_to_stripe),
+	KUNIT_CASE(lock_level_violation_is_caught),
+	KUNIT_CASE(lock_stripe_is_raw),
 	KUNIT_CASE(lock_readers_see_valid_states),
 	{}
 };

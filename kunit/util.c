@@ -2,12 +2,17 @@
 /* KUnit fixture, digests and the benchmarks' median (see util.h). */
 #include <linux/rcupdate.h>
 #include <linux/sort.h>
+#include <linux/string.h>
+#include "default.h"
+#include "params.h"
 #include "util.h"
 
 atomic_t p2mo_fail_nth = ATOMIC_INIT(0);
 atomic_long_t p2mo_live_allocs = ATOMIC_LONG_INIT(0);
 
-int p2mo_fix_init_bits(struct kunit *test, unsigned int bits)
+/* The fixture with 2^@bits buckets and a local domain of @nr_pfns pfns. */
+int p2mo_fix_init_sized(struct kunit *test, unsigned int bits,
+			unsigned long nr_pfns)
 {
 	struct p2mo_params params = {
 		.m2p_bits = bits, .p2m_bits = bits, .lock_bits = bits - 2,
@@ -20,13 +25,18 @@ int p2mo_fix_init_bits(struct kunit *test, unsigned int bits)
 	f->allocs0 = atomic_long_read(&p2mo_live_allocs);
 	f->m = p2mo_sim_machine_create(FIX_MFNS, 64);
 	KUNIT_ASSERT_NOT_NULL(test, f->m);
-	f->d0 = p2mo_sim_domain_create(f->m, 0, FIX_PFNS, FIX_POP, 64);
+	f->d0 = p2mo_sim_domain_create(f->m, 0, nr_pfns, FIX_POP, 64);
 	f->d1 = p2mo_sim_domain_create(f->m, 1, FIX_PFNS, FIX_POP, 64);
 	KUNIT_ASSERT_NOT_NULL(test, f->d0);
 	KUNIT_ASSERT_NOT_NULL(test, f->d1);
 	KUNIT_ASSERT_EQ(test, p2mo_table_init(&f->t, &f->d0->be, &params), 0);
 	test->priv = f;
 	return 0;
+}
+
+int p2mo_fix_init_bits(struct kunit *test, unsigned int bits)
+{
+	return p2mo_fix_init_sized(test, bits, FIX_PFNS);
 }
 
 int p2mo_fix_init(struct kunit *test)
@@ -40,6 +50,7 @@ void p2mo_fix_exit(struct kunit *test)
 	struct p2mo_fix *f = p2mo_fix(test);
 
 	atomic_set(&p2mo_fail_nth, 0);
+	p2mo_test_hook_set(NULL, NULL);
 	KUNIT_EXPECT_EQ(test, p2mo_live_overrides(&f->t), 0);
 	KUNIT_EXPECT_EQ(test, p2mo_live_p2m(&f->t), 0);
 	KUNIT_EXPECT_EQ(test, f->m->live_handles, 0U);
@@ -146,6 +157,27 @@ void p2mo_digest(struct p2mo_fix *f, struct p2mo_digest *d)
 	d->p2m = digest_p2m(&f->t);
 	d->sim = digest_sim(f);
 	d->handles = f->m->live_handles;
+}
+
+/* The digest of tables @t over domain @dom alone (its machine's handles). */
+void p2mo_digest_of(struct p2mo_table *t, struct p2mo_sim_domain *dom,
+		    struct p2mo_digest *d)
+{
+	u64 h = DIGEST_SEED;
+	unsigned long i;
+
+	d->nr_overrides = p2mo_live_overrides(t);
+	d->nr_tags = p2mo_live_tags(t);
+	d->nr_p2m = p2mo_live_p2m(t);
+	d->m2p = digest_m2p(&t->m2p_hash);
+	d->p2m = digest_p2m(t);
+	for (i = 0; i < dom->m->nr_handles; i++) {
+		struct p2mo_sim_handle *sh = &dom->m->handles[i];
+
+		h = mix(h, sh->in_use ? mix(mix(sh->host_addr, sh->ref), sh->mapper) : 0);
+	}
+	d->sim = digest_domain(h, dom);
+	d->handles = dom->m->live_handles;
 }
 
 int fix_grant(struct kunit *test, struct p2mo_sim_domain *from,
@@ -258,4 +290,29 @@ void fix_expect_in_step(struct kunit *test, struct p2mo_fix *f)
 	KUNIT_EXPECT_EQ(test, r.wrong_tag, 0UL);
 	KUNIT_EXPECT_EQ(test, r.errors, 0UL);
 	KUNIT_EXPECT_EQ(test, r.scan.foreign, (unsigned long)foreign);
+}
+
+/* The module's default tables on a simulated domain (backend=sim). */
+int p2mo_api_fix_init(struct kunit *test)
+{
+	struct p2mo_api_fix *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NULL(test, p2mo_default);	/* UML: backend=none */
+	strscpy(c->backend, p2mo_param_backend, sizeof(c->backend));
+	strscpy(p2mo_param_backend, "sim", sizeof(p2mo_param_backend));
+	KUNIT_ASSERT_EQ(test, p2mo_default_init(), 0);
+	KUNIT_ASSERT_NOT_NULL(test, p2mo_default);
+	c->d = container_of(p2mo_default->be, struct p2mo_sim_domain, be);
+	test->priv = c;
+	return 0;
+}
+
+void p2mo_api_fix_exit(struct kunit *test)
+{
+	struct p2mo_api_fix *c = test->priv;
+
+	p2mo_default_uninit();
+	KUNIT_EXPECT_NULL(test, p2mo_default);
+	strscpy(p2mo_param_backend, c->backend, sizeof(p2mo_param_backend));
 }

@@ -14,6 +14,7 @@
 #include "sim.h"
 #include "sync.h"
 #include "m2p.h"
+#include "testpoint.h"
 
 #define FIX_MFNS	1024
 #define FIX_PFNS	256	/* per domain */
@@ -34,10 +35,14 @@ struct p2mo_digest {
 	unsigned int handles;
 };
 
+int p2mo_fix_init_sized(struct kunit *test, unsigned int bits,
+			unsigned long nr_pfns);
 int p2mo_fix_init_bits(struct kunit *test, unsigned int bits);
 int p2mo_fix_init(struct kunit *test);
 void p2mo_fix_exit(struct kunit *test);
 void p2mo_digest(struct p2mo_fix *f, struct p2mo_digest *d);
+void p2mo_digest_of(struct p2mo_table *t, struct p2mo_sim_domain *dom,
+		    struct p2mo_digest *d);
 u64 p2mo_median(u64 *v, size_t n);
 
 static inline struct p2mo_fix *p2mo_fix(struct kunit *test)
@@ -63,6 +68,15 @@ int fix_map(struct p2mo_fix *f, struct p2mo_sim_domain *from, int ref,
 	    unsigned long bpfn, struct gnttab_map_grant_ref *op);
 int fix_unmap(struct p2mo_fix *f, const struct gnttab_map_grant_ref *map,
 	      unsigned long bpfn);
+
+/* The exported API's fixture: the default tables, backend=sim. */
+struct p2mo_api_fix {
+	char backend[8];		/* the parameter, restored at exit */
+	struct p2mo_sim_domain *d;	/* the default domain */
+};
+
+int p2mo_api_fix_init(struct kunit *test);
+void p2mo_api_fix_exit(struct kunit *test);
 
 void fix_expect_in_step(struct kunit *test, struct p2mo_fix *f);
 void p2mo_expect_digest_eq(struct kunit *test, const struct p2mo_digest *a,

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The exported API: the default tables of the domain we run in. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/errno.h>
+#include <linux/printk.h>
 #include <linux/export.h>
 #include "p2m_override.h"
 #include "grant.h"
@@ -57,7 +60,9 @@ EXPORT_SYMBOL_NS_GPL(p2mo_unmap_refs, P2M_OVERRIDE);
  * p2mo_mfn_to_pfn() - override-aware mfn_to_pfn()
  * @mfn: a machine frame
  *
- * Context: any; lockless.
+ * Context: any but NMI.  Takes rcu_read_lock(); a frame whose chain
+ * writers keep changing is read with its m2p stripe held, so that an NMI
+ * on the CPU of such a writer could deadlock.
  * Return: the m2p's pfn if it maps back to @mfn, else the lowest backend
  * pfn overriding @mfn, else @mfn for a 1:1 frame, else ~0UL.
  */
@@ -102,17 +107,23 @@ EXPORT_SYMBOL_NS_GPL(p2mo_get_phys_to_machine, P2M_OVERRIDE);
 /**
  * p2mo_find_overrides() - every backend pfn mapping @mfn (reverse map)
  * @mfn:  a machine frame
- * @pfns: filled with up to @max pfns, lowest first
+ * @pfns: filled with up to @max pfns, lowest first; may be NULL if @max is 0
  * @max:  room in @pfns
  *
- * Context: any; lockless.
- * Return: how many pfns map @mfn (may exceed @max), or -ENODEV.
+ * Context: any but NMI, as p2mo_mfn_to_pfn().
+ * Return: how many pfns map @mfn (may exceed @max), -EINVAL (@pfns NULL
+ * with room), or -ENODEV.
  */
 int p2mo_find_overrides(unsigned long mfn, unsigned long *pfns,
 			unsigned int max)
 {
 	if (!p2mo_default)
 		return -ENODEV;
+	if (unlikely(!pfns && max)) {
+		pr_warn_ratelimited("find_overrides: NULL array with room for %u\n",
+				    max);
+		return -EINVAL;
+	}
 	return p2mo_m2p_find_all(p2mo_default, mfn, pfns, max);
 }
 EXPORT_SYMBOL_NS_GPL(p2mo_find_overrides, P2M_OVERRIDE);

@@ -69,7 +69,10 @@ struct p2mo_backend_ops {
  * @name:	for messages and debugfs
  * @p2m:	direct p2m array of @max_pfn entries, or NULL
  * @m2p:	direct m2p array of @max_mfn entries, or NULL
- * @max_pfn:	pfns at or above this are rejected as out of range
+ * @max_pfn:	pfns at or above this are rejected as out of range; a
+ *		frame whose m2p names a pfn at or above it has no local
+ *		owner (the core keeps view words below @max_pfn only), so
+ *		it is never FOREIGN-tagged, whatever the p2m says there
  * @max_mfn:	mfns at or above this are rejected as out of range
  * @kernel_grants: the kernel maps grants through this backend behind
  *		the module's back (Xen): the hooks follow them

@@ -155,8 +155,10 @@ static void p2mo_undo_maps(struct p2mo_table *t,
 	}
 	if (nk)
 		err |= p2mo_undo_call(t, u->ops, NULL, u->pages, nk);
-	if (err)
+	if (err) {
+		p2mo_stat_inc(t, P2MO_STAT_UNDO_FAILED);
 		pr_err_ratelimited("undo of a grant batch failed: mappings leak\n");
+	}
 	for (i = 0; i < count; i++) {
 		if (map_ops[i].status == GNTST_okay)
 			map_ops[i].status = GNTST_general_error;

@@ -65,7 +65,7 @@ static int p2mo_map_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	unsigned int done;
 
 	/* the kmap hypercall failed: no p2m entry was set */
-	if (regs_return_value(regs))
+	if (p2mo_hook_call_failed(regs_return_value(regs)))
 		return 0;
 	done = p2mo_track_mapped(p2mo_hook_table, c->map_ops, c->kmap_ops,
 				 c->pages, c->count);

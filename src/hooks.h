@@ -5,6 +5,16 @@
 
 #include "table.h"
 
+/*
+ * Did the probed call (set_foreign_p2m_mapping(), an int function) fail,
+ * by the return register @ret a kretprobe sees?  Only its low half is the
+ * int: the x86-64 ABI leaves the upper half of rax undefined.
+ */
+static inline bool p2mo_hook_call_failed(unsigned long ret)
+{
+	return (int)ret != 0;
+}
+
 #ifdef CONFIG_XEN_PV
 int p2mo_hooks_init(struct p2mo_table *t);
 void p2mo_hooks_uninit(void);

@@ -51,9 +51,15 @@ enum p2mo_lock_level {
 	P2MO_LEVEL_P2M = 50,
 };
 
+/*
+ * Raw spinlocks: the hooks take these locks in kprobe handlers, which run
+ * with interrupts and preemption off even on PREEMPT_RT, where a
+ * spinlock_t sleeps.  Nothing under them allocates or sleeps (the write
+ * path allocates with no lock held; frees go through call_rcu()).
+ */
 struct p2mo_lock {
-	spinlock_t lock;		/* see the table above */
-	seqcount_spinlock_t seq;	/* bumped around chain changes */
+	raw_spinlock_t lock;		/* see the table above */
+	seqcount_raw_spinlock_t seq;	/* bumped around chain changes */
 #ifdef CONFIG_P2M_OVERRIDE_DEBUG
 	int level;		/* this lock's place in the order */
 	int unlock_level;	/* CPU level to restore on unlock */
@@ -65,6 +71,7 @@ DECLARE_PER_CPU(int, p2mo_cpu_lock_level);
 void p2mo_lock_order_violation(int held, int wanted);
 bool p2mo_lock_level_ok(int wanted);
 extern atomic_t p2mo_lock_violations;
+extern atomic_t p2mo_lock_violations_expected;	/* tests: no WARN for these */
 
 /* Before acquiring: may this CPU take @l now?  Returns the level to restore. */
 static inline int p2mo_lock_level_check(struct p2mo_lock *l)
@@ -99,7 +106,12 @@ static inline void p2mo_lock_level_exit(struct p2mo_lock *l) { }
 void p2mo_lock_init(struct p2mo_lock *l, int level,
 		    struct lock_class_key *key, const char *name);
 
-/* Writers may run from a kretprobe handler: keep interrupts off. */
+/*
+ * Writers may run from a kretprobe handler: keep interrupts off.  They go
+ * off first, so that the level read is this CPU's; the level is checked
+ * before spinning, so that an inversion is reported even where it would
+ * deadlock.
+ */
 static inline unsigned long p2mo_lock(struct p2mo_lock *l)
 	__acquires(&l->lock)
 {
@@ -108,7 +120,7 @@ static inline unsigned long p2mo_lock(struct p2mo_lock *l)
 
 	local_irq_save(flags);
 	cur = p2mo_lock_level_check(l);
-	spin_lock(&l->lock);
+	raw_spin_lock(&l->lock);
 	p2mo_lock_level_enter(l, cur);
 	return flags;
 }
@@ -121,7 +133,7 @@ static inline void p2mo_unlock(struct p2mo_lock *l, unsigned long flags)
 	__releases(&l->lock)
 {
 	p2mo_lock_level_exit(l);
-	spin_unlock(&l->lock);
+	raw_spin_unlock(&l->lock);
 	local_irq_restore(flags);
 }
 

@@ -17,6 +17,7 @@
 #include "m2p.h"
 #include "p2mo_trace.h"
 #include "tag.h"
+#include "testpoint.h"
 
 static struct p2mo_m2p_entry *p2mo_m2p_at(struct p2mo_link *link)
 {
@@ -66,6 +67,10 @@ static __always_inline unsigned long p2mo_local_owner(struct p2mo_table *t,
 						 p2mo_be_m2p(t->be, mfn);
 	unsigned long *slot;
 
+	*zero = NULL;
+	/* a pfn of no view word owns nothing here (backend.h) */
+	if (unlikely(pfn >= t->max_pfn))
+		return P2MO_INVALID_ENTRY;
 	if (likely(pfn < t->p2m_limit)) {
 		slot = p2mo_view_slot_in(&t->view, pfn);
 		if (likely(slot && !READ_ONCE(*slot))) {
@@ -74,8 +79,7 @@ static __always_inline unsigned long p2mo_local_owner(struct p2mo_table *t,
 							     P2MO_INVALID_ENTRY;
 		}
 	}
-	*zero = NULL;
-	if (pfn != P2MO_INVALID_ENTRY && p2mo_table_get_p2m(t, pfn) == mfn)
+	if (p2mo_table_get_p2m(t, pfn) == mfn)
 		return pfn;
 	return P2MO_INVALID_ENTRY;
 }
@@ -268,9 +272,12 @@ static __always_inline int p2mo_add_once(struct p2mo_table *t,
 			goto out;
 		}
 	}
-	/* A reused entry: readers still on it will see the seqcount move. */
-	e->mfn = mfn;
-	e->bpfn = bpfn;
+	/*
+	 * A reused entry: readers still on it read its key with READ_ONCE()
+	 * and will see the seqcount move.
+	 */
+	WRITE_ONCE(e->mfn, mfn);
+	WRITE_ONCE(e->bpfn, bpfn);
 	err = p2mo_add_locked(t, lock, head, run, e, filter, owner, zero);
 	if (unlikely(err))
 		p2mo_m2p_entry_put(t->pool, e);
@@ -475,9 +482,14 @@ unsigned long p2mo_mfn_to_pfn_slow(struct p2mo_table *t, unsigned long mfn)
 {
 	unsigned long pfn = p2mo_be_m2p(t->be, mfn), bpfn, w;
 
-	w = p2mo_view_word(&t->view, pfn);
-	/* A tagged pfn shows FOREIGN_FRAME(...): it cannot map back. */
-	if (!(w & P2MO_PFN_TAGGED) && p2mo_get_p2m_word(t, pfn, w) == mfn)
+	/* acquire: a tag's filter byte and chain are read after it */
+	w = p2mo_view_word_acquire(&t->view, pfn);
+	/*
+	 * A tagged pfn shows FOREIGN_FRAME(...): it cannot map back; nor a
+	 * pfn past max_pfn, which owns nothing here (backend.h).
+	 */
+	if (pfn < t->max_pfn && !(w & P2MO_PFN_TAGGED) &&
+	    p2mo_get_p2m_word(t, pfn, w) == mfn)
 		return pfn;
 	/* a shared local frame (mfn is below max_mfn: no shift wraps) */
 	if (mfn < t->be->max_mfn && p2mo_view_answers(w, mfn))
@@ -524,7 +536,8 @@ static unsigned int p2mo_m2p_scan(struct p2mo_chain *head, unsigned long mfn,
 /*
  * p2mo_m2p_scan() as of one instant: the walk counts only if the stripe's
  * seqcount did not move (an entry met may have been reused for another
- * key); after a few moves the walk is made with the stripe held.
+ * key); after a few moves the walk is made with the stripe held.  Takes
+ * rcu_read_lock(), may spin on the stripe: not from NMI.
  */
 static unsigned int p2mo_m2p_collect(struct p2mo_table *t, unsigned long mfn,
 				     unsigned long min, unsigned long *out,
@@ -537,13 +550,18 @@ static unsigned int p2mo_m2p_collect(struct p2mo_table *t, unsigned long mfn,
 
 	rcu_read_lock();
 	for (tries = 0; tries < P2MO_READ_TRIES; tries++) {
+		if (tries)
+			p2mo_stat_inc(t, P2MO_STAT_READ_RETRIES);
 		seq = read_seqcount_begin(&lock->seq);
 		n = p2mo_m2p_scan(head, mfn, min, out, max);
+		p2mo_test_point(P2MO_TP_M2P_WALKED, mfn);
 		if (!read_seqcount_retry(&lock->seq, seq))
 			goto out;
 	}
+	p2mo_stat_inc(t, P2MO_STAT_READ_LOCKED);
 	flags = p2mo_m2p_lock(t, mfn);
 	n = p2mo_m2p_scan(head, mfn, min, out, max);
+	p2mo_test_point(P2MO_TP_M2P_WALKED_LOCKED, mfn);
 	p2mo_m2p_unlock(t, mfn, flags);
 out:
 	rcu_read_unlock();
@@ -557,7 +575,9 @@ out:
  * @min:  the least backend pfn wanted
  * @bpfn: the answer, if any
  *
- * Lockless, and as of one instant during the call.
+ * Lockless, and as of one instant during the call: takes rcu_read_lock(),
+ * and after a few walks spoilt by writers the frame's m2p stripe (so not
+ * from NMI).
  *
  * Return: whether there is one.
  */
@@ -571,6 +591,7 @@ bool p2mo_m2p_find_from(struct p2mo_table *t, unsigned long mfn,
 bool p2mo_m2p_first(struct p2mo_table *t, unsigned long mfn,
 		    unsigned long *bpfn)
 {
+	p2mo_test_point(P2MO_TP_CHAIN_READ, mfn);
 	return p2mo_filter_test(&t->m2p_filter, mfn) &&
 	       p2mo_m2p_find_from(t, mfn, 0, bpfn);
 }

@@ -50,9 +50,15 @@
  *   between the check and the tag.
  * - A filter byte is set before the entry it covers is published and
  *   cleared after the last entry it covers is unlinked.  An ENTRY bit is
- *   set after its entry is published and cleared before it is unlinked.
- *   A TAGGED bit is set after the frame's first override is published
- *   and cleared before its last one is unlinked.
+ *   set before its entry is linked and cleared before it is unlinked (a
+ *   reader that sees the bit and no entry reads the backend: the value in
+ *   effect until the link).  A TAGGED bit is set after the frame's first
+ *   override is published and cleared before its last one is unlinked.
+ * - Ordering: the bits are set by cmpxchg(), a full barrier; a reader
+ *   that goes on from a word to what its bits cover (filter byte, chains)
+ *   loads the word with acquire (p2mo_view_word_acquire()).  Chains are
+ *   published with rcu_assign_pointer() and read with rcu_dereference().
+ *   The pairs: design.rst, "Memory ordering".
  * - Entries are unlinked by one store (chain.h); p2mo_table_uninit() waits
  *   for readers with synchronize_rcu() before it frees the arrays, and
  *   retires its pools' entries; p2mo_caches_uninit() waits for every

@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "p2m.h"
 #include "p2mo_trace.h"
+#include "testpoint.h"
 
 /* The link that points at the entry of @pfn, or NULL; stripe held. */
 static struct p2mo_link **p2mo_p2m_find_locked(struct p2mo_table *t,
@@ -60,6 +61,7 @@ unsigned long p2mo_get_p2m_word(struct p2mo_table *t, unsigned long pfn,
 	bool found = false;
 
 	if (state & P2MO_PFN_ENTRY) {
+		p2mo_test_point(P2MO_TP_CHAIN_READ, pfn);
 		rcu_read_lock();
 		for (l = p2mo_chain_first_rcu(head); l; l = p2mo_link_next_rcu(l)) {
 			e = container_of(l, struct p2mo_p2m_entry, link);
@@ -81,7 +83,8 @@ unsigned long p2mo_get_p2m_word(struct p2mo_table *t, unsigned long pfn,
 /* get_p2m() for everything the inline fast path does not answer. */
 unsigned long p2mo_get_p2m_slow(struct p2mo_table *t, unsigned long pfn)
 {
-	return p2mo_get_p2m_word(t, pfn, p2mo_view_word(&t->view, pfn));
+	/* acquire: an entry's chain is read after its bit */
+	return p2mo_get_p2m_word(t, pfn, p2mo_view_word_acquire(&t->view, pfn));
 }
 
 /**
@@ -112,17 +115,20 @@ int p2mo_p2m_set(struct p2mo_table *t, unsigned long pfn, unsigned long val)
 	flags = p2mo_p2m_lock(t, pfn);
 	if (p2mo_pfn_state(t, pfn) & P2MO_PFN_ENTRY) {
 		err = -EEXIST;
+	} else if (p2mo_view_change_bits(t, pfn, P2MO_PFN_ENTRY, 0,
+					 P2MO_PFN_TAGGED) & P2MO_PFN_TAGGED) {
+		err = -EBUSY;	/* nothing was published */
 	} else {
-		/* published first: a reader that sees the bit finds it */
+		/*
+		 * The bit first, then the entry: a reader that sees the bit
+		 * and not yet the entry reads the backend, the value still
+		 * in effect; a tag cannot come between (it needs this
+		 * stripe once the bit is set).  Never published, never
+		 * withdrawn: no reader sees a value that was not in effect.
+		 */
 		p2mo_link_insert(&head->first, &e->link);
-		if (p2mo_view_change_bits(t, pfn, P2MO_PFN_ENTRY, 0,
-					  P2MO_PFN_TAGGED) & P2MO_PFN_TAGGED) {
-			p2mo_link_remove(&head->first);	/* still first */
-			p2mo_p2m_entry_free_published(e);
-			err = -EBUSY;
-		} else {
-			p2mo_stat_inc_locked(t, P2MO_STAT_P2M_SET);
-		}
+		p2mo_test_point(P2MO_TP_P2M_LINKED, pfn);
+		p2mo_stat_inc_locked(t, P2MO_STAT_P2M_SET);
 		e = NULL;
 	}
 	p2mo_p2m_unlock(t, pfn, flags);

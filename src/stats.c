@@ -25,6 +25,9 @@ const char * const p2mo_stat_names[P2MO_STAT_NR] = {
 	[P2MO_STAT_RECONCILE_DEFERRED] = "reconcile_deferred",
 	[P2MO_STAT_TAGS_FIXED] = "tags_fixed",
 	[P2MO_STAT_REMAPS_REPLACED] = "remaps_replaced",
+	[P2MO_STAT_READ_RETRIES] = "read_retries",
+	[P2MO_STAT_READ_LOCKED] = "read_locked",
+	[P2MO_STAT_UNDO_FAILED] = "undo_failed",
 };
 
 void p2mo_stats_sum(const struct p2mo_stats __percpu *pcpu,

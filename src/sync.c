@@ -42,7 +42,7 @@ static bool p2mo_sync_shows(struct p2mo_table *t, unsigned long mfn,
 static bool p2mo_sync_recently_unmapped(struct p2mo_table *t,
 					unsigned long bpfn)
 {
-	struct p2mo_sync *s = t->sync;
+	struct p2mo_sync *s = READ_ONCE(t->sync);	/* hooks run meanwhile */
 	unsigned long at;
 
 	if (!s)

@@ -33,6 +33,8 @@
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <linux/gfp.h>
+#include <asm/barrier.h>
+#include "testpoint.h"
 
 #define P2MO_PFN_TAGGED		1UL	/* FOREIGN tag: view is FOREIGN_FRAME(...) */
 #define P2MO_PFN_ENTRY		2UL	/* a p2mo_p2m_set() entry hides the backend */
@@ -114,6 +116,26 @@ static inline unsigned long p2mo_view_word(const struct p2mo_view *v,
 }
 
 /*
+ * The word of @pfn (0 out of range), ordered before every load after it:
+ * for the out-of-line lookups, which go on to read what the word's bits
+ * cover (a tag's filter byte and m2p chain, an entry's p2m chain).  Pairs
+ * with the cmpxchg() that set the bit, a full barrier placed after what
+ * the bit covers was published (design.rst, "Memory ordering").
+ */
+static inline unsigned long p2mo_view_word_acquire(const struct p2mo_view *v,
+						   unsigned long pfn)
+{
+	unsigned long w;
+
+	if (pfn >= v->nr_pfns)
+		return 0;
+	/* pairs with the cmpxchg() of the word's writer */
+	w = smp_load_acquire(p2mo_view_slot(v, pfn));
+	p2mo_test_point(P2MO_TP_WORD_ACQUIRED, pfn);
+	return w;
+}
+
+/*
  * Does word @w answer mfn_to_pfn(@mfn) by itself?  @mfn below 2^61 (any
  * array bound is), so that the shift cannot wrap onto a smaller frame.
  */
@@ -129,13 +151,23 @@ static __always_inline unsigned long p2mo_view_answer(unsigned long w)
 	return w >> P2MO_VIEW_BPFN_SHIFT;
 }
 
+/*
+ * Frames at or above this get no ANSWER: the word's 31 bits.  Test builds
+ * may lower it, so that small simulated frames take the path of big ones.
+ */
+#ifdef CONFIG_P2M_OVERRIDE_KUNIT_TEST
+extern unsigned long p2mo_view_max_answer_mfn;
+#else
+#define p2mo_view_max_answer_mfn	P2MO_VIEW_MAX_MFN
+#endif
+
 /* The word of a pfn in @state, tagged for @mfn whose answer is @bpfn. */
 static inline unsigned long p2mo_view_tagged(unsigned long state,
 					     unsigned long mfn,
 					     unsigned long bpfn)
 {
 	state = (state & P2MO_PFN_STATE) | P2MO_PFN_TAGGED;
-	if (state != P2MO_PFN_TAGGED || mfn >= P2MO_VIEW_MAX_MFN ||
+	if (state != P2MO_PFN_TAGGED || mfn >= p2mo_view_max_answer_mfn ||
 	    bpfn >= P2MO_VIEW_MAX_BPFN)
 		return state;
 	return state | P2MO_VIEW_ANSWER | mfn << P2MO_VIEW_MFN_SHIFT |
