@@ -10,6 +10,7 @@
 #   make dkms       dkms add/build/install against the Debian headers
 #   make fresh-check make check in a fresh debootstrapped Debian 12 root (not in check)
 #   make stress     SMP stress on x86_64 under QEMU with lockdep, PROVE_RCU, KASAN
+#                   (KVARIANT=kcsan: under KCSAN; STRESS_SECS=10 by default)
 ifneq ($(KERNELRELEASE),)
 include $(src)/Kbuild
 else
@@ -65,8 +66,11 @@ bench:
 bench-smp:
 	scripts/bench.sh smp
 
+# KVARIANT=kcsan: the same stress under KCSAN (no KASAN, no lockdep)
+KVARIANT ?= stress
+STRESS_SECS ?= 10
 stress:
-	scripts/kunit.sh x86-stress 'p2mo_stress*'
+	scripts/kunit.sh x86-$(KVARIANT) 'p2mo_stress*' --kernel_args=p2m_override.stress_secs=$(STRESS_SECS)
 
 coverage:
 	scripts/coverage.sh

@@ -211,13 +211,11 @@ static void lock_level_violation_is_caught(struct kunit *test)
 	p2mo_unlock(l50, f50);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p2mo_lock_violations), v0 + 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p2mo_lock_violations_expected), 0);
-	/* the level is restored: the right order is fine again */
+	/*
+	 * the level is restored (the right order would now pass the level
+	 * check; it is not taken: lockdep has seen these two the wrong way)
+	 */
 	KUNIT_EXPECT_TRUE(test, p2mo_lock_level_ok(P2MO_LEVEL_SIM_GRANT));
-	f40 = p2mo_lock(l40);
-	f50 = p2mo_lock(l50);
-	p2mo_unlock(l50, f50);
-	p2mo_unlock(l40, f40);
-	KUNIT_EXPECT_EQ(test, atomic_read(&p2mo_lock_violations), v0 + 1);
 #else
 	kunit_skip(test, "needs CONFIG_P2M_OVERRIDE_DEBUG");
 #endif

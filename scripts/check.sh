@@ -33,9 +33,12 @@ step sparse make -s sparse
 step kernel-doc scripts/kerneldoc.sh
 step w1-build scripts/w1.sh
 step dkms scripts/dkms.sh
+step rt-build scripts/rt-build.sh
 for v in plain debug kasan; do
 	step "kunit-$v" scripts/kunit.sh "$v"
 done
+# every landing gets a concurrent run: SMP x86_64, lockdep, KASAN, 3 s
+step stress scripts/kunit.sh x86-stress 'p2mo_stress*' --kernel_args=p2m_override.stress_secs=3
 [ "${P2MO_SKIP_XEN:-0}" = 1 ] || step xen-test scripts/xen/xen-test.sh
 echo "check: total $((SECONDS - t_all)) s"
 echo "$pass passed, $fail failed"

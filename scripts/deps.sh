@@ -32,12 +32,13 @@ kdir)	kdir=${2:?usage: deps.sh kdir DIR}
 sparse)	pkgs+=(sparse); cmds+=(sparse) ;;
 kunit)	kunit ;;
 qemu)	pkgs+=(qemu-system-x86); cmds+=(qemu-system-x86_64) ;;	# kunit.sh x86-* variants
+rt)	pkgs+=(build-essential linux-headers-rt-amd64); cmds+=(make gcc) ;;	# rt-build.sh
 dkms)	build; pkgs+=(dkms cpio kmod); cmds+=(dkms cpio modinfo) ;;	# dkms.sh
 coverage) kunit; pkgs+=(lcov); cmds+=(lcov genhtml) ;;		# coverage.sh
 fresh)	pkgs+=(debootstrap git); cmds+=(debootstrap git chroot mount umount mountpoint flock tar) ;;	# fresh-check.sh
 xen)	# the Xen harness keeps its own list (and fetches Xen userspace): setup-host.sh
 	exec "$HERE"/xen/setup-host.sh >&2 ;;
-*)	echo "deps.sh: unknown set $set (build kdir sparse kunit qemu dkms coverage fresh xen)" >&2; exit 2 ;;
+*)	echo "deps.sh: unknown set $set (build kdir sparse kunit qemu rt dkms coverage fresh xen)" >&2; exit 2 ;;
 esac
 
 # check only: name what is missing
