@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The test-point hook (testpoint.h); test builds only. */
 #include "testpoint.h"
-#include "view.h"
 
 p2mo_test_fn p2mo_test_hook;
 void *p2mo_test_hook_arg;
@@ -13,5 +12,3 @@ void p2mo_test_hook_set(p2mo_test_fn fn, void *arg)
 	p2mo_test_hook_arg = arg;
 	WRITE_ONCE(p2mo_test_hook, fn);
 }
-
-unsigned long p2mo_view_max_answer_mfn = P2MO_VIEW_MAX_MFN;

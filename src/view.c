@@ -6,6 +6,10 @@
 #include "view.h"
 
 /* What every word not yet written reads as; never written. */
+#ifdef CONFIG_P2M_OVERRIDE_KUNIT_TEST
+unsigned long p2mo_view_max_answer_mfn = P2MO_VIEW_MAX_MFN;
+#endif
+
 const unsigned long p2mo_view_zero[P2MO_VIEW_PER_CHUNK] __aligned(PAGE_SIZE);
 
 static bool p2mo_view_is_zero(const unsigned long *c)
