@@ -5,8 +5,8 @@
 #   1. I/O: fio on two blkfront/blkback loopback devices, xvdb with persistent grants
 #      off (every request maps and unmaps) and xvdc with them on; 4 KiB random read,
 #      4 KiB random write (iodepth 16) and 64 KiB sequential read, each for RUNTIME s;
-#      the module not loaded (none), loaded with hooks=0 (nohooks), with hooks=1
-#      (hooks), visited A B C C B A ... over ROUNDS rounds.
+#      per job, the module not loaded (none), loaded with hooks=0 (nohooks), with
+#      hooks=1 (hooks), in the order A B C C B A ... over ROUNDS rounds.
 #   2. Hook cost: hook_timing=1, hooks=1 and hooks=0 (A B B A), each workload on xvdb:
 #      debugfs hook_times (the handlers' ns per batch and page, the gnttab call's ns).
 #   3. Load cost: N live gntdev mappings (gntloop, N in NLIST), insmod with adoption
@@ -144,27 +144,35 @@ echo 1 > $BBP/feature_persistent
 echo "==> fio $(fio --version 2>&1), $(grep -c ^processor /proc/cpuinfo) vCPUs, $(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo)"
 
 # ---- 1. I/O cost --------------------------------------------------------------------
-# one visit: fio on both devices, the six jobs one after the other; results to
-# $B/io.txt: "job state round iops p99_us"
+# Per job, ROUNDS rounds of the three states, A B C then C B A: a round's three runs
+# lie within about 20 s, so that the host's drift (seen: +-30% between runs half a
+# minute apart) hits the three alike.  Results to $B/io.txt: "job state round iops p99_us"
 : > $B/io.txt
-visit() { # STATE ROUND
-  state_set "$1" || return 1
-  # shellcheck disable=SC2086  # one word per job
-  fio_run "$B/fio.$1.$2" $NP_JOBS $P_JOBS || { why "fio in state $1 round $2 failed: $(tail -n 2 "$B/fio.$1.$2.err")"; return 1; }
-  fio_json "$B/fio.$1.$2" > "$B/fio.$1.$2.txt"
-  [ "$(wc -l < "$B/fio.$1.$2.txt")" = 6 ] || { why "state $1 round $2: $(wc -l < "$B/fio.$1.$2.txt") of 6 jobs parsed"; return 1; }
-  awk -v s="$1" -v r="$2" '{ print $1, s, r, $2, $3 }' "$B/fio.$1.$2.txt" >> $B/io.txt
-  echo "==> round $2 $1: $(awk '{ printf "%s %d IOPS p99 %s us; ", $1, $2, $3 }' "$B/fio.$1.$2.txt")"
+io_run() { # JOB STATE ROUND
+  state_set "$2" || return 1
+  _o=$B/fio.${1%%:*}.$2.$3
+  fio_run "$_o" "$1" || { why "fio ${1%%:*} in state $2 round $3 failed: $(tail -n 2 "$_o.err")"; return 1; }
+  fio_json "$_o" > "$_o.txt"
+  [ "$(wc -l < "$_o.txt")" = 1 ] || { why "${1%%:*} $2 round $3: no result parsed"; return 1; }
+  awk -v s="$2" -v r="$3" '{ print $1, s, r, $2, $3 }' "$_o.txt" >> $B/io.txt
+  printf '%s/%s ' "$2" "$(awk '{ printf "%d", $2 }' "$_o.txt")" >> $B/io.progress
 }
 if [ $io_rc = 0 ]; then
-  r=1
-  while [ $r -le "$ROUNDS" ]; do
-    if [ $((r % 2)) = 1 ]; then order="none nohooks hooks"; else order="hooks nohooks none"; fi
-    step "I/O round $r of $ROUNDS: $order"
-    for s in $order; do visit "$s" "$r" || io_rc=1; done
-    r=$((r + 1))
+  step "I/O warm-up: the six jobs for 2 s each, not counted"
+  # shellcheck disable=SC2086  # one word per job
+  RUNTIME=2 fio_run $B/fio.warm $NP_JOBS $P_JOBS || { io_rc=1; why "warm-up fio failed"; }
+  for j in $NP_JOBS $P_JOBS; do
+    step "I/O ${j%%:*}: $ROUNDS rounds of none nohooks hooks (A B C, C B A, ...)"
+    : > $B/io.progress
+    r=1
+    while [ $r -le "$ROUNDS" ]; do
+      if [ $((r % 2)) = 1 ]; then order="none nohooks hooks"; else order="hooks nohooks none"; fi
+      for s in $order; do io_run "$j" "$s" "$r" || io_rc=1; done
+      r=$((r + 1))
+    done
+    echo "==> ${j%%:*} IOPS: $(cat $B/io.progress)"
   done
-  [ "$STATE" = hooks ] && { cat $DBG/stats > $B/stats.io; why "after the I/O rounds: hook_missed $(stat_val hook_missed) track_errors $(stat_val track_errors) untracked_unmaps $(stat_val untracked_unmaps)"; }
+  [ "$STATE" = hooks ] && why "after the I/O rounds: hook_missed $(stat_val hook_missed) track_errors $(stat_val track_errors) untracked_unmaps $(stat_val untracked_unmaps)"
 fi
 # medians over the rounds, per job and state; ratios of the medians; the spread of the
 # per-round ratios
@@ -185,15 +193,18 @@ io_summary() {
              printf "bench: dom0_%s_iops_%s_vs_none %.3f x\n", j, st, mi[st] / mi["none"]
              printf "bench: dom0_%s_p99_%s_vs_none %.3f x\n", j, st, mp[st] / mp["none"] }
            lo = 1e9; hi = 0
-           for (r = 1; r <= nr; r++) { q = per[j, "hooks", r, "i"] / per[j, "none", r, "i"]; if (q < lo) lo = q; if (q > hi) hi = q }
+           for (r = 1; r <= nr; r++) { q = per[j, "hooks", r, "i"] / per[j, "none", r, "i"]; if (q < lo) lo = q; if (q > hi) hi = q
+             cnt["q"]++; val["q", cnt["q"]] = q }
+           printf "bench: dom0_%s_iops_hooks_vs_none_round_median %.3f x\n", j, med("q")
            printf "bench: dom0_%s_iops_hooks_vs_none_round_min %.3f x\n", j, lo
            printf "bench: dom0_%s_iops_hooks_vs_none_round_max %.3f x\n", j, hi
+           cnt["q"] = 0
          } }' $B/io.txt
 }
 if [ $io_rc = 0 ]; then
   io_summary > $B/io.sum
   while read -r _b name val unit; do bench "$name" "$val" "$unit"; done < $B/io.sum
-  why "$(wc -l < $B/io.txt) fio results ($ROUNDS rounds x 3 states x 6 jobs), medians and ratios above"
+  why "$(wc -l < $B/io.txt) fio results ($ROUNDS rounds x 3 states x 6 jobs, ${RUNTIME} s each), medians and ratios above"
 fi
 result $io_rc bench_io
 
@@ -368,17 +379,19 @@ if [ -w $TR/set_graph_function ] && state_set hooks; then
   echo > $TR/trace
   if echo function_graph > $TR/current_tracer; then
     RUNTIME=2 fio_run $B/fio.prof np_randread:xvdb:randread:4k
-    echo nop > $TR/current_tracer
+    echo 0 > $TR/tracing_on     # a change of tracer empties the buffer: read it first
+    cp $TR/trace $B/trace.prof
+    echo "==> profile: $(grep -vc '^#' $B/trace.prof) trace lines"
     # "depth name calls mean_us": depth from the indentation after the "|"
     awk -F'|' 'NF >= 2 { d = $1; f = $2; if (d !~ /us/) next
          u = d; gsub(/[^0-9.]/, " ", u); split(u, w, " "); us = w[2]
          n = match(f, /[^ ]/); depth = int((n - 1) / 2)
          name = f; sub(/^ */, "", name); sub(/\(\);.*$/, "", name); sub(/^\} \/\* /, "", name); sub(/ \*\/.*$/, "", name)
          k = depth " " name; c[k]++; t[k] += us }
-       END { for (k in c) printf "%s %d %.2f\n", k, c[k], t[k] / c[k] }' $TR/trace | sort -n > $B/prof
+       END { for (k in c) printf "%s %d %.2f\n", k, c[k], t[k] / c[k] }' $B/trace.prof | sort -n > $B/prof
     while IFS= read -r l; do echo "==> profile (depth name calls mean_us): $l"; done < $B/prof
   fi
-  echo nop > $TR/current_tracer
+  echo nop > $TR/current_tracer; echo 1 > $TR/tracing_on
 fi
 state_set none
 
