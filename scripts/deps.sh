@@ -36,7 +36,7 @@ rt)	pkgs+=(build-essential linux-headers-rt-amd64); cmds+=(make gcc) ;;	# rt-bui
 dkms)	build; pkgs+=(dkms cpio kmod); cmds+=(dkms cpio modinfo) ;;	# dkms.sh
 coverage) kunit; pkgs+=(lcov); cmds+=(lcov genhtml) ;;		# coverage.sh
 fresh)	pkgs+=(debootstrap git); cmds+=(debootstrap git chroot mount umount mountpoint flock tar) ;;	# fresh-check.sh
-xen)	# the Xen harness keeps its own list (and fetches Xen userspace): setup-host.sh
+xen)	# the Xen harness (xen-test, demo, bench-dom0) keeps its own list (and fetches Xen userspace): setup-host.sh
 	exec "$HERE"/xen/setup-host.sh >&2 ;;
 *)	echo "deps.sh: unknown set $set (build kdir sparse kunit qemu rt dkms coverage fresh xen)" >&2; exit 2 ;;
 esac

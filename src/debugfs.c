@@ -8,6 +8,7 @@
  *   verify        the tables against the real p2m: stale, missing,
  *                 wrong_tag, scanned, then the first offenders
  *   reconcile     (write-only) any write runs a repair pass now
+ *   hook_times    with hook_timing=1: the hooks' and grant calls' ns
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,6 +19,7 @@
 #include "debugfs.h"
 #include "sync.h"
 #include "hooks.h"
+#include "hooktime.h"
 
 static struct dentry *p2mo_debugfs_dir;
 
@@ -258,6 +260,7 @@ void p2mo_debugfs_init(struct p2mo_table *t)
 			    &p2mo_verify_fops);
 	debugfs_create_file("reconcile", 0200, p2mo_debugfs_dir, t,
 			    &p2mo_reconcile_fops);
+	p2mo_hooktime_debugfs(p2mo_debugfs_dir);
 }
 
 void p2mo_debugfs_uninit(void)

@@ -36,6 +36,7 @@
 #include "backend_xen.h"
 #include "grant.h"
 #include "hooks.h"
+#include "hooktime.h"
 #include "p2mo_trace.h"
 
 static struct p2mo_table *p2mo_hook_table;
@@ -62,6 +63,7 @@ static int p2mo_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int p2mo_map_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct p2mo_map_call *c = (struct p2mo_map_call *)ri->data;
+	u64 t0 = p2mo_hooktime_start();
 	unsigned int done;
 
 	/* the kmap hypercall failed: no p2m entry was set */
@@ -70,6 +72,7 @@ static int p2mo_map_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	done = p2mo_track_mapped(p2mo_hook_table, c->map_ops, c->kmap_ops,
 				 c->pages, c->count);
 	trace_p2mo_map_refs(c->count, done, true, 0);
+	p2mo_hooktime_end(P2MO_HT_MAP, t0, c->count);
 	return 0;
 }
 
@@ -83,6 +86,7 @@ static struct kretprobe p2mo_map_probe = {
 
 static int p2mo_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
+	u64 t0 = p2mo_hooktime_start();
 	struct page **pages;
 	unsigned int count, done;
 
@@ -92,6 +96,7 @@ static int p2mo_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 	count = regs_get_kernel_argument(regs, 3);
 	done = p2mo_track_unmapped(p2mo_hook_table, pages, count);
 	trace_p2mo_unmap_refs(count, done, true, 0);
+	p2mo_hooktime_end(P2MO_HT_UNMAP, t0, count);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "params.h"
 #include "sync.h"
 #include "hooks.h"
+#include "hooktime.h"
 #include "selftest.h"
 
 static int p2mo_selftest_init(void)
@@ -59,10 +60,13 @@ static int __init p2mo_init(void)
 	err = p2mo_selftest_init();
 	if (err)
 		goto err_default;
+	err = p2mo_hooktime_init();	/* hook_timing=1 only */
+	if (err)
+		goto err_default;
 	if (p2mo_param_hooks) {
 		err = p2mo_hooks_init(p2mo_default);
 		if (err)
-			goto err_default;
+			goto err_hooktime;
 	}
 	err = p2mo_sync_start(p2mo_default);
 	if (err)
@@ -73,6 +77,8 @@ static int __init p2mo_init(void)
 
 err_hooks:
 	p2mo_hooks_uninit();
+err_hooktime:
+	p2mo_hooktime_uninit();
 err_default:
 	p2mo_default_uninit();
 err_caches:
@@ -86,6 +92,7 @@ static void __exit p2mo_exit(void)
 	if (p2mo_default)
 		p2mo_sync_uninit(p2mo_default);
 	p2mo_hooks_uninit();
+	p2mo_hooktime_uninit();
 	p2mo_default_uninit();
 	p2mo_caches_uninit();
 }

@@ -12,6 +12,7 @@ char p2mo_param_backend[8] = "auto";
 bool p2mo_param_hooks = true;
 bool p2mo_param_selftest;
 bool p2mo_param_adopt = true;
+bool p2mo_param_hook_timing;
 unsigned int p2mo_param_repair_ms = 1000;
 unsigned int p2mo_param_hash_bits = 12;
 unsigned int p2mo_param_lock_bits = 8;
@@ -77,6 +78,9 @@ MODULE_PARM_DESC(selftest, "run the grant self-test at load (default off)");
 module_param_named(adopt, p2mo_param_adopt, bool, 0444);
 MODULE_PARM_DESC(adopt,
 		 "at load, adopt every grant mapping the real p2m holds already (default on)");
+module_param_named(hook_timing, p2mo_param_hook_timing, bool, 0444);
+MODULE_PARM_DESC(hook_timing,
+		 "time the hooks and the grant calls around them, debugfs hook_times (xen backend; for measurements; default off)");
 
 static int p2mo_repair_ms_set(const char *val, const struct kernel_param *kp)
 {

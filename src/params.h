@@ -10,6 +10,7 @@ extern char p2mo_param_backend[8];
 extern bool p2mo_param_hooks;
 extern bool p2mo_param_selftest;
 extern bool p2mo_param_adopt;
+extern bool p2mo_param_hook_timing;
 extern unsigned int p2mo_param_repair_ms;
 extern unsigned int p2mo_param_hash_bits;
 extern unsigned int p2mo_param_lock_bits;

@@ -5,6 +5,8 @@
 #                   image is built without it and the module checks report `not ok`)
 #        SAMPLE_KO  path of the sample backend p2mo_sample.ko (copied to /p2mo_sample.ko;
 #                   optional: without it the sample_backend check reports `not ok`)
+#        DOM0_SCRIPT  what /init runs as /dom0-test.sh (default: dom0-test.sh, the
+#                   tests; bench-dom0.sh gives dom0-bench.sh)
 #        KVER, P2MO_CACHE (see common.sh); run setup-host.sh first.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -85,7 +87,7 @@ if command -v fio >/dev/null; then copy_with_libs "$(command -v fio)" /usr/bin/f
 else echo "build-initramfs: warning: fio not installed on the host (setup-host.sh installs it)" >&2; fi
 
 cp "$HERE/init.sh" "$R/init"
-cp "$HERE/dom0-test.sh" "$R/dom0-test.sh"
+cp "${DOM0_SCRIPT:-$HERE/dom0-test.sh}" "$R/dom0-test.sh"
 chmod +x "$R/init" "$R/dom0-test.sh"
 
 if [ -n "${MODULE_KO:-}" ] && [ -f "$MODULE_KO" ]; then
