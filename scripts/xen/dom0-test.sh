@@ -835,7 +835,8 @@ gcmd() {
   if ! wait_for "$_t" g_has_res; then
     echo "fail the guest did not answer '$*' in $((_t / 10)) s" > /tmp/gres; return 1
   fi
-  xenstore-read -R "$(gx)/res-$gseq" > /tmp/gres 2>&1   # -R: newlines as they are
+  # -R: newlines as they are (the value has no final one: echo adds it for read)
+  { xenstore-read -R "$(gx)/res-$gseq" 2>&1; echo; } | grep . > /tmp/gres
   [ "$(head -n 1 /tmp/gres | cut -d' ' -f1)" = ok ]
 }
 gcon_tail() { why "guest console (last 12 lines of $GCON):"; tail -n 12 "$GCON" 2>&1 | sed 's/^/  /' >> $WHY; }
