@@ -9,12 +9,16 @@
  *                 wrong_tag, scanned, then the first offenders
  *   reconcile     (write-only) any write runs a repair pass now
  *   hook_times    with hook_timing=1: the hooks' and grant calls' ns
+ *   lookup        (read-write, per open) mfns written in, then read back as
+ *                 "mfn p2mo_mfn_to_pfn(mfn)" lines
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/seq_file.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include "debugfs.h"
 #include "sync.h"
@@ -246,6 +250,121 @@ static const struct file_operations p2mo_reconcile_fops = {
 	.write = p2mo_reconcile_write, .llseek = noop_llseek,
 };
 
+/*
+ * lookup: one answer buffer per open file.  Each write() holds whole
+ * tokens (mfns, any base kstrtoul() takes, separated by white space); its
+ * answers are appended.  Reads return the answers not read yet, in order:
+ * writes leave the file position alone, so the first read starts at the
+ * first answer.
+ */
+#define P2MO_LOOKUP_BUF	(256 * 1024)
+#define P2MO_LOOKUP_LINE 40	/* "%#lx %#lx\n" and its NUL, both 18 wide */
+
+/**
+ * struct p2mo_lookup - the answers of one open lookup file
+ * @t:    the tables asked
+ * @lock: serialises @len and @data between writers and readers of the file
+ * @len:  bytes of answers in @data
+ * @data: "mfn pfn" lines, P2MO_LOOKUP_BUF bytes
+ */
+struct p2mo_lookup {
+	struct p2mo_table *t;
+	struct mutex lock;	/* len and data */
+	size_t len;
+	char data[];
+};
+
+static int p2mo_lookup_open(struct inode *inode, struct file *file)
+{
+	struct p2mo_lookup *l = kvzalloc(sizeof(*l) + P2MO_LOOKUP_BUF,
+					 GFP_KERNEL);
+
+	if (!l)
+		return -ENOMEM;
+	l->t = inode->i_private;
+	mutex_init(&l->lock);
+	file->private_data = l;
+	return nonseekable_open(inode, file);
+}
+
+static int p2mo_lookup_release(struct inode *inode, struct file *file)
+{
+	kvfree(file->private_data);
+	return 0;
+}
+
+/* One token: its answer appended; -ENOSPC when the buffer is full. */
+static int p2mo_lookup_one(struct p2mo_lookup *l, const char *tok)
+{
+	unsigned long mfn;
+	int err = kstrtoul(tok, 0, &mfn);
+
+	if (err) {
+		pr_warn_ratelimited("lookup: '%.20s' is not a number\n", tok);
+		return -EINVAL;
+	}
+	if (P2MO_LOOKUP_BUF - l->len < P2MO_LOOKUP_LINE)
+		return -ENOSPC;
+	l->len += scnprintf(l->data + l->len, P2MO_LOOKUP_BUF - l->len,
+			    "%#lx %#lx\n", mfn,
+			    p2mo_table_mfn_to_pfn(l->t, mfn));
+	return 0;
+}
+
+/**
+ * p2mo_lookup_write() - look up the mfns written, keep the answers
+ * @file: an open lookup file
+ * @buf:  whole tokens separated by white space, each an mfn
+ * @len:  bytes in @buf, less than a page
+ * @ppos: unused: the answers are read from the start
+ *
+ * Each answer is what p2mo_mfn_to_pfn() answers for the mfn; tokens before
+ * a bad one are answered.
+ *
+ * Context: process context, may sleep.
+ * Return: @len; -E2BIG (a page or more), -EFAULT, -ENOMEM, -EINVAL (a
+ * token that is not a number) or -ENOSPC (the answers fill the buffer).
+ */
+static ssize_t p2mo_lookup_write(struct file *file, const char __user *buf,
+				 size_t len, loff_t *ppos)
+{
+	struct p2mo_lookup *l = file->private_data;
+	char *kbuf, *cur, *tok;
+	int err = 0;
+
+	if (len >= PAGE_SIZE)
+		return -E2BIG;
+	kbuf = memdup_user_nul(buf, len);
+	if (IS_ERR(kbuf))
+		return PTR_ERR(kbuf);
+	mutex_lock(&l->lock);
+	cur = kbuf;
+	while (!err && (tok = strsep(&cur, " \t\n")))
+		if (*tok)
+			err = p2mo_lookup_one(l, tok);
+	mutex_unlock(&l->lock);
+	kfree(kbuf);
+	return err ? err : len;
+}
+
+static ssize_t p2mo_lookup_read(struct file *file, char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	struct p2mo_lookup *l = file->private_data;
+	ssize_t n;
+
+	mutex_lock(&l->lock);
+	n = simple_read_from_buffer(buf, len, ppos, l->data, l->len);
+	mutex_unlock(&l->lock);
+	return n;
+}
+
+static const struct file_operations p2mo_lookup_fops = {
+	.owner = THIS_MODULE, .open = p2mo_lookup_open,
+	.release = p2mo_lookup_release, .read = p2mo_lookup_read,
+	.write = p2mo_lookup_write, .llseek = no_llseek,
+};
+
 /* Failure to create debugfs files is not fatal, as debugfs intends. */
 void p2mo_debugfs_init(struct p2mo_table *t)
 {
@@ -261,6 +380,8 @@ void p2mo_debugfs_init(struct p2mo_table *t)
 	debugfs_create_file("reconcile", 0200, p2mo_debugfs_dir, t,
 			    &p2mo_reconcile_fops);
 	p2mo_hooktime_debugfs(p2mo_debugfs_dir);
+	debugfs_create_file("lookup", 0600, p2mo_debugfs_dir, t,
+			    &p2mo_lookup_fops);
 }
 
 void p2mo_debugfs_uninit(void)

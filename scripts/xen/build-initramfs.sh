@@ -19,6 +19,7 @@ XENROOT=$CACHE/xenroot
 [ -d "$XENROOT/usr/lib/xen-4.17/bin" ] || { echo "$XENROOT missing: run setup-host.sh" >&2; exit 1; }
 INFRA_MODS="xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd"   # loaded by /init
 BLK_MODS="loop xen-blkback xen-blkfront"                           # loaded by /dom0-test.sh
+NET_MODS="xen-netback"                                             # loaded by /dom0-test.sh (guest_*)
 
 mkdir -p "$CACHE/build" "$CACHE/logs" "$(dirname "$OUT")"
 R=$(mktemp -d "$CACHE/build/rootfs.XXXXXX")
@@ -44,6 +45,8 @@ add_mods() { # $1 = list file, rest = module names
 add_mods infra.list $INFRA_MODS
 # shellcheck disable=SC2086
 add_mods blk.list $BLK_MODS
+# shellcheck disable=SC2086
+add_mods net.list $NET_MODS
 
 # copy a binary plus the shared libraries ldd finds (Xen libs resolved inside XENROOT)
 copy_with_libs() { # $1 = source, $2 = destination inside the image
@@ -57,7 +60,7 @@ copy_with_libs() { # $1 = source, $2 = destination inside the image
     done
 }
 XB=$XENROOT/usr/lib/xen-4.17/bin
-for b in xenstored xen-init-dom0 xl; do copy_with_libs "$XB/$b" "/usr/lib/xen-4.17/bin/$b"; done
+for b in xenstored xen-init-dom0 xl xenconsoled; do copy_with_libs "$XB/$b" "/usr/lib/xen-4.17/bin/$b"; done
 copy_with_libs "$XENROOT/usr/bin/xenstore" /usr/bin/xenstore
 for b in read write ls rm list chmod exists watch; do ln -sf xenstore "$R/usr/bin/xenstore-$b"; done
 # libxl's hotplug scripts are bash and take a lock with flock (busybox-static has neither)
@@ -85,6 +88,10 @@ gcc -static -O2 -Wall -o "$R/usr/bin/gntloop" "$HERE/gntloop/gntloop.c" >"$CACHE
   { echo "build-initramfs: warning: gntloop build FAILED:" >&2; tail -n 10 "$CACHE/logs/gntloop-build.log" >&2; }
 if command -v fio >/dev/null; then copy_with_libs "$(command -v fio)" /usr/bin/fio
 else echo "build-initramfs: warning: fio not installed on the host (setup-host.sh installs it)" >&2; fi
+
+# the PV guest of the guest_* checks (kernel, initramfs) and its vif hotplug script
+"$HERE/build-guest.sh" "$R/guest"
+mv "$R/guest/vif-p2mo" "$R/etc/xen/scripts/vif-p2mo"
 
 cp "$HERE/init.sh" "$R/init"
 cp "${DOM0_SCRIPT:-$HERE/dom0-test.sh}" "$R/dom0-test.sh"

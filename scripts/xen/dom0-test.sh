@@ -807,6 +807,230 @@ if [ $np_up = 0 ] && [ $loaded = 0 ]; then
 fi
 result $rc reload_loop
 
+# ---- a real PV guest served by dom0 (guest_* checks) --------------------------------
+# The production case: dom0's blkback and netback serve a domU, whose frames are
+# foreign to dom0 (no FOREIGN tag to set: the override is the only way from the
+# frame back to dom0's page). scripts/xen/guest/init.sh runs the guest's side of
+# each check; dom0 sends it commands and reads its results through xenstore
+# (/local/domain/DOMID/data/p2mo/{cmd,res-SEQ}); its console goes to xenconsoled's log.
+GNAME=p2mo-guest
+GVBD=51712                    # xvda in the guest
+GIMG=/tmp/guest-disk.img      # its backing file, on /dev/loop$GLOOP
+GLOOP=6
+GCON=/var/log/xen/console/guest-$GNAME.log
+GFRAMES=20000                 # raw frames of guest_net, 1400 bytes each
+gdom=""; gseq=0; g_up=1; gwhy=""
+gx() { echo "/local/domain/$gdom/data/p2mo"; }
+g_ready() { case "$(xenstore-read "$(gx)/state" 2>/dev/null)" in ready*) return 0;; esac; return 1; }
+g_has_res() { xenstore-exists "$(gx)/res-$gseq" 2>/dev/null; }
+g_gone() { ! xl domid $GNAME >/dev/null 2>&1; }
+# gcmd TENTHS VERB ARGS...: one command to the guest, its answer in /tmp/gres
+# (first word ok or fail); returns non-zero unless ok
+gcmd() {
+  _t=$1; shift
+  gseq=$((gseq + 1))
+  if ! xenstore-write "$(gx)/cmd" "$gseq $*" 2>/tmp/gres.err; then
+    echo "fail xenstore-write of the command '$*': $(cat /tmp/gres.err)" > /tmp/gres; return 1
+  fi
+  if ! wait_for "$_t" g_has_res; then
+    echo "fail the guest did not answer '$*' in $((_t / 10)) s" > /tmp/gres; return 1
+  fi
+  # -R: newlines as they are (the value has no final one: echo adds it for read)
+  { xenstore-read -R "$(gx)/res-$gseq" 2>&1; echo; } | grep . > /tmp/gres
+  [ "$(head -n 1 /tmp/gres | cut -d' ' -f1)" = ok ]
+}
+gcon_tail() { why "guest console (last 12 lines of $GCON):"; tail -n 12 "$GCON" 2>&1 | sed 's/^/  /' >> $WHY; }
+gbbstat() { # blkback's request counters for the guest's vbd
+  _s=/sys/bus/xen-backend/devices/vbd-$gdom-$GVBD/statistics
+  echo "rd_req=$(cat "$_s/rd_req" 2>/dev/null) wr_req=$(cat "$_s/wr_req" 2>/dev/null)"
+}
+gwr_req() { cat "/sys/bus/xen-backend/devices/vbd-$gdom-$GVBD/statistics/wr_req" 2>/dev/null || echo 0; }
+# g_blkio LABEL: the guest's O_DIRECT writes + reads at spread offsets and mixed sizes
+# (checked in the guest), then each chunk's md5 against the backing file in dom0
+g_blkio() {
+  _t1=$(ms)
+  if ! gcmd 1200 blkio; then
+    why "$1: guest blkio: $(tr '\n' ';' < /tmp/gres)"; return 1
+  fi
+  _n=0; _bad=0
+  tail -n +2 /tmp/gres > /tmp/gchunks
+  while read -r _off _len _md5; do
+    _n=$((_n + 1))
+    _h=$(dd if=$GIMG bs=1k skip="$_off" count="$_len" 2>/dev/null | md5sum | cut -d' ' -f1)
+    [ "$_h" = "$_md5" ] || { _bad=$((_bad + 1)); why "$1: backing file differs at $_off KiB (+$_len KiB): guest md5 $_md5, dom0 $_h"; }
+  done < /tmp/gchunks
+  why "$1: guest wrote and read back $_n chunks (4 KiB-4 MiB, O_DIRECT, $(awk '{ s += $2 } END { print s + 0 }' /tmp/gchunks) KiB) in $(($(ms) - _t1)) ms; $_bad differ from the backing file; blkback $(gbbstat)"
+  [ "$_n" = 8 ] || { why "$1: expected 8 chunks from the guest, got $_n"; return 1; }
+  [ "$_bad" = 0 ]
+}
+# lookup_check LABEL: every mfn of the last real_set (/tmp/set.real, "mfn pfn") asked of
+# p2mo_mfn_to_pfn() through the module's debugfs lookup file: the answer must be a
+# backend pfn the real p2m maps to that mfn (FOREIGN)
+lookup_check() {
+  [ -e $DBG/lookup ] || { why "$1: $DBG/lookup missing"; return 1; }
+  [ -s /tmp/set.real ] || { why "$1: no FOREIGN entry to look up"; return 1; }
+  exec 3<>$DBG/lookup
+  while read -r _m _p; do echo "$_m" >&3 || break; done < /tmp/set.real
+  cat <&3 > /tmp/lookup.out
+  exec 3<&-
+  awk 'FILENAME == ARGV[1] { ok[$1 " " $2] = 1; next }
+       { n++; if (!(($1 " " $2) in ok)) { bad++; if (bad <= 5) print "  wrong answer (mfn p2mo_mfn_to_pfn): " $0 } }
+       END { print "answers " n + 0 " wrong " bad + 0 }' /tmp/set.real /tmp/lookup.out > /tmp/lookup.sum
+  _want=$(wc -l < /tmp/set.real)
+  why "$1: p2mo_mfn_to_pfn() of the $_want FOREIGN frames: $(tail -n 1 /tmp/lookup.sum)"
+  sed '$d' /tmp/lookup.sum >> $WHY
+  [ "$(tail -n 1 /tmp/lookup.sum)" = "answers $_want wrong 0" ]
+}
+
+step "guest: xen-netback, xenconsoled, 64 MiB disk on /dev/loop$GLOOP, xl create $GNAME (128 MiB, 1 vCPU)"
+while read -r m; do
+  out=$(insmod "/modules/$m" 2>&1) || { gwhy="insmod $m failed: $out"; echo "==> $gwhy"; }
+done < /modules/net.list
+mkdir -p /var/log/xen/console
+xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console ||
+  echo "==> xenconsoled failed (the guest's console is not logged)"
+truncate -s 64M $GIMG
+losetup /dev/loop$GLOOP $GIMG || gwhy="losetup /dev/loop$GLOOP failed"
+cat > /tmp/guest.cfg <<EOF
+name = "$GNAME"
+type = "pv"
+kernel = "/guest/vmlinuz"
+ramdisk = "/guest/initrd.gz"
+extra = "console=hvc0 loglevel=4"
+memory = 128
+vcpus = 1
+disk = [ 'format=raw, vdev=xvda, access=rw, target=/dev/loop$GLOOP' ]
+vif = [ 'mac=00:16:3e:50:32:01, script=vif-p2mo' ]
+EOF
+t1=$(ms)
+if [ -n "$gwhy" ]; then :
+elif [ ! -f /guest/vmlinuz ] || [ ! -f /guest/initrd.gz ]; then gwhy="/guest/vmlinuz or /guest/initrd.gz is not in the image"
+elif ! out=$(timeout 120 xl create /tmp/guest.cfg 2>&1); then
+  gwhy="xl create failed: $(echo "$out" | tail -n 5 | tr '\n' ';')"
+  xl destroy $GNAME >/dev/null 2>&1
+else
+  gdom=$(xl domid $GNAME 2>/dev/null)
+  t2=$(ms)
+  if [ -z "$gdom" ]; then gwhy="xl create returned, but no domain $GNAME"
+  elif wait_for 1800 g_ready; then
+    g_up=0
+    echo "==> guest $GNAME is domain $gdom: xl create $((t2 - t1)) ms, ready after $(($(ms) - t1)) ms: $(xenstore-read "$(gx)/state")"
+  else
+    gwhy="guest $gdom did not report ready within 180 s of xl create (state '$(xenstore-read "$(gx)/state" 2>&1)')"
+  fi
+fi
+[ -z "$gwhy" ] || echo "==> guest not up: $gwhy"
+gfail() { why "the guest is not up: $gwhy"; gcon_tail; tail -n 5 "/var/log/xen/xl-$GNAME.log" 2>/dev/null | sed 's/^/  xl: /' >> $WHY; }
+
+# ---- guest_block_io: blkback serves the guest a loop device; O_DIRECT I/O verified in
+# the guest and against the backing file; with the guest idle (persistent grants mapped)
+# the module's set equals the real p2m's FOREIGN set and every such frame answers
+# p2mo_mfn_to_pfn() with dom0's backend pfn
+step "guest_block_io: guest O_DIRECT I/O on xvda, then sets and p2mo_mfn_to_pfn() with the guest idle"
+rc=0
+if [ $g_up != 0 ]; then rc=1; gfail
+elif [ $loaded != 0 ]; then rc=1; why "p2m_override not loaded"
+else
+  why "guest $GNAME: domain $gdom, $(xenstore-read "$(gx)/state")"
+  g_blkio guest_block_io || rc=1
+  sleep 0.5      # the guest is idle now; its persistent grants stay mapped
+  verify_ok "guest_block_io, guest idle" || rc=1
+  ng=$(wc -l < /tmp/set.real)
+  [ "$ng" -gt 0 ] || { rc=1; why "no FOREIGN entry with the guest idle: its persistent grants were expected"; }
+  lookup_check guest_block_io || rc=1
+fi
+result $rc guest_block_io
+
+# ---- guest_insmod_live: rmmod while the guest's grants are mapped, insmod (adopt=1):
+# the set is exact at once, and through more guest I/O
+step "guest_insmod_live: rmmod p2m_override, insmod with the guest's grants live, guest I/O"
+rc=0
+if [ $g_up != 0 ]; then rc=1; gfail
+elif [ $loaded != 0 ]; then rc=1; why "p2m_override not loaded"
+elif ! rmmod_p2mo; then rc=1
+else
+  nlive=$(nreal)
+  why "with p2m_override unloaded: ${nlive:-?} FOREIGN entries in the real p2m (the guest's)"
+  [ "${nlive:-0}" -gt 0 ] || { rc=1; why "no live grant mapping to adopt"; }
+  t1=$(ms)
+  if insmod_p2mo; then
+    why "insmod took $(($(ms) - t1)) ms, adopt=$(cat /sys/module/p2m_override/parameters/adopt 2>&1)"
+    verify_ok "guest_insmod_live, at once" || rc=1
+    ad=$(stat_val adopted); ra=$(stat_val reconciled_added)
+    [ "${ad:-0}" -ge "${nlive:-1}" ] || { rc=1; why "adopted=${ad:-<absent>} < $nlive live mappings"; }
+    if [ -z "$ra" ] || [ "$ra" != "$ad" ]; then
+      rc=1; why "reconciled_added=${ra:-<absent>} != adopted=${ad:-<absent>}: a repair after the adoption added entries"
+    fi
+    lookup_check "guest_insmod_live, at once" || rc=1
+    g_blkio "guest_insmod_live, more I/O" || rc=1
+    sleep 0.5
+    verify_ok "guest_insmod_live, after more I/O" || rc=1
+    lookup_check "guest_insmod_live, after more I/O" || rc=1
+  else
+    rc=1
+  fi
+fi
+result $rc guest_insmod_live
+
+# ---- guest_net: raw frames from the guest's netfront to dom0's netback (whose TX path
+# grant-maps each frame's page); then the set is exact and nothing is stale
+step "guest_net: $GFRAMES raw 1400-byte frames from the guest's eth0 to vif$gdom.0"
+rc=0
+VIF=/sys/class/net/vif$gdom.0
+if [ $g_up != 0 ]; then rc=1; gfail
+elif [ $loaded != 0 ]; then rc=1; why "p2m_override not loaded"
+elif [ ! -d "$VIF" ]; then rc=1; why "$VIF missing: no vif backend for the guest"; ip link 2>&1 | sed 's/^/  /' >> $WHY
+else
+  rx0=$(cat "$VIF/statistics/rx_packets"); ms0=$(stat_val maps_seen); hm0=$(stat_val hook_missed); uu0=$(stat_val untracked_unmaps)
+  t1=$(ms)
+  gcmd 1800 net $GFRAMES 1400 || rc=1
+  t2=$(ms)
+  sleep 0.5
+  rx1=$(cat "$VIF/statistics/rx_packets"); ms1=$(stat_val maps_seen); hm1=$(stat_val hook_missed); uu1=$(stat_val untracked_unmaps)
+  drx=$((rx1 - rx0))
+  why "guest: $(tr '\n' ' ' < /tmp/gres)($((t2 - t1)) ms); vif$gdom.0 rx_packets +$drx, state $(cat "$VIF/operstate")"
+  why "during the traffic: maps_seen +$((ms1 - ms0)), hook_missed +$((hm1 - hm0)) (now $hm1), untracked_unmaps +$((uu1 - uu0)) (now $uu1)"
+  [ "$drx" -ge $((GFRAMES * 9 / 10)) ] || { rc=1; why "netback delivered $drx of $GFRAMES frames to vif$gdom.0 (90% expected)"; }
+  [ $((ms1 - ms0)) -gt 0 ] || { rc=1; why "the module saw no grant map during the traffic (netback's TX maps)"; }
+  verify_ok "guest_net, after the traffic" || rc=1
+  lookup_check "guest_net, after the traffic" || rc=1
+fi
+result $rc guest_net
+
+# ---- guest_destroyed_drained: xl destroy of the guest under I/O: every override of its
+# frames goes, nothing stale, no splat
+step "guest_destroyed_drained: guest I/O in the background, xl destroy $GNAME"
+rc=0
+if [ $g_up != 0 ]; then rc=1; gfail
+elif [ $loaded != 0 ]; then rc=1; why "p2m_override not loaded"
+else
+  verify_ok "guest_destroyed_drained, before" || rc=1
+  cp /tmp/set.real /tmp/set.guest
+  why "the guest's frames before the destroy: $(wc -l < /tmp/set.guest) FOREIGN entries"
+  [ -s /tmp/set.guest ] || { rc=1; why "no FOREIGN entry of the guest before the destroy"; }
+  ns0=$(nsplat)
+  gcmd 100 load || { rc=1; why "guest load: $(tr '\n' ' ' < /tmp/gres)"; }
+  w0=$(gwr_req); sleep 2; w1=$(gwr_req)
+  why "guest I/O before the destroy: blkback wr_req +$((w1 - w0)) in 2 s"
+  [ $((w1 - w0)) -gt 0 ] || { rc=1; why "the guest's I/O was not running"; }
+  t1=$(ms)
+  out=$(timeout 60 xl destroy $GNAME 2>&1) || { rc=1; why "xl destroy failed: $out"; }
+  wait_for 300 g_gone || { rc=1; why "domain $GNAME still there 30 s after xl destroy"; }
+  wait_for 100 drained || { rc=1; why "after the destroy: live_overrides=$(stat_val live_overrides) foreign_tags_live=$(stat_val foreign_tags_live)"; }
+  why "destroyed in $(($(ms) - t1)) ms; live_overrides=$(stat_val live_overrides) foreign_tags_live=$(stat_val foreign_tags_live)"
+  verify_ok "guest_destroyed_drained, after" || rc=1
+  cat $DBG/m2p 2>/dev/null | sort > /tmp/set.after
+  awk 'FILENAME == ARGV[1] { g[$1] = 1; next } ($1 in g)' /tmp/set.guest /tmp/set.after > /tmp/set.left
+  awk 'FILENAME == ARGV[1] { g[$1] = 1; next } ($1 in g)' /tmp/set.guest /tmp/set.real > /tmp/set.left.real
+  [ ! -s /tmp/set.left ] || { rc=1; why "$(wc -l < /tmp/set.left) overrides of the guest's frames left:"; head -n 5 /tmp/set.left | sed 's/^/  /' >> $WHY; }
+  [ ! -s /tmp/set.left.real ] || { rc=1; why "$(wc -l < /tmp/set.left.real) of the guest's frames still FOREIGN in the real p2m"; }
+  [ "$(nsplat)" = "$ns0" ] || { rc=1; why "kernel splat during the destroy:"; new_splats "$ns0" >> $WHY; }
+  g_up=1
+fi
+g_gone || xl destroy $GNAME >/dev/null 2>&1
+losetup -d /dev/loop$GLOOP 2>/dev/null; rm -f $GIMG
+result $rc guest_destroyed_drained
+
 # ---- module_unload --------------------------------------------------------------
 step "unloading p2m_override"
 rc=1

@@ -19,7 +19,8 @@ LOCK = os.environ.get('P2MO_LOCK', '/var/cache/p2m-override/heavy.lock')
 CHECKS = ['dom0_is_pv', 'module_load', 'selftest', 'sample_backend', 'loopback_direct_io',
           'overrides_tracked', 'tracepoints_fire', 'unload_under_io', 'detach_under_io',
           'overrides_drained', 'adopt_at_load', 'nopersist_io', 'gntdev_loopback',
-          'reload_loop', 'module_unload', 'no_kernel_splat']
+          'reload_loop', 'guest_block_io', 'guest_insmod_live', 'guest_net',
+          'guest_destroyed_drained', 'module_unload', 'no_kernel_splat']
 
 
 def default_kernel():
