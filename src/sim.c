@@ -192,12 +192,14 @@ static bool p2mo_sim_page_taken(struct gnttab_map_grant_ref *map_ops,
 }
 
 /* A call the tests made fail: the error, once, or 0. */
+/*
+ * An injected call failure, taken once.  Batches of several CPUs test it
+ * at once (make stress): one read, and an exchange only if one is armed
+ * (KCSAN reported the plain read and store of every call).
+ */
 static int p2mo_sim_take_fail(int *fail)
 {
-	int err = *fail;
-
-	*fail = 0;
-	return err;
+	return READ_ONCE(*fail) ? xchg(fail, 0) : 0;
 }
 
 /*
