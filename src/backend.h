@@ -15,8 +15,9 @@
 #define _P2MO_BACKEND_H
 
 #include <linux/compiler.h>
-#include <linux/mm_types.h>
+#include <linux/mm.h>
 #include "p2mo_gnttab.h"
+#include "xen_read.h"
 
 struct p2mo_backend;
 
@@ -76,6 +77,8 @@ struct p2mo_backend_ops {
  * @max_mfn:	mfns at or above this are rejected as out of range
  * @kernel_grants: the kernel maps grants through this backend behind
  *		the module's back (Xen): the hooks follow them
+ * @xen_pv:	Xen PV's own p2m and m2p, pages by page_to_pfn(): read
+ *		inline (xen_read.h), not through @ops
  */
 struct p2mo_backend {
 	const struct p2mo_backend_ops *ops;
@@ -85,6 +88,7 @@ struct p2mo_backend {
 	unsigned long max_pfn;
 	unsigned long max_mfn;
 	bool kernel_grants;
+	bool xen_pv;
 };
 
 static inline unsigned long p2mo_be_p2m(struct p2mo_backend *be,
@@ -93,6 +97,10 @@ static inline unsigned long p2mo_be_p2m(struct p2mo_backend *be,
 	if (likely(be->p2m))
 		return pfn < be->max_pfn ? READ_ONCE(be->p2m[pfn]) :
 					   P2MO_INVALID_ENTRY;
+#ifdef CONFIG_XEN_PV
+	if (likely(be->xen_pv))
+		return p2mo_xen_p2m_entry(pfn);
+#endif
 	return be->ops->p2m_read(be, pfn);
 }
 
@@ -102,7 +110,21 @@ static inline unsigned long p2mo_be_m2p(struct p2mo_backend *be,
 	if (likely(be->m2p))
 		return mfn < be->max_mfn ? READ_ONCE(be->m2p[mfn]) :
 					   P2MO_INVALID_ENTRY;
+#ifdef CONFIG_XEN_PV
+	if (likely(be->xen_pv))
+		return p2mo_xen_m2p_entry(mfn);
+#endif
 	return be->ops->m2p_read(be, mfn);
+}
+
+static inline unsigned long p2mo_be_pfn_of(struct p2mo_backend *be,
+					   struct page *page)
+{
+#ifdef CONFIG_XEN_PV
+	if (likely(be->xen_pv))
+		return page_to_pfn(page);
+#endif
+	return be->ops->pfn_of(be, page);
 }
 
 #endif /* _P2MO_BACKEND_H */

@@ -23,26 +23,16 @@ static_assert(P2MO_FOREIGN_FRAME_BIT == FOREIGN_FRAME_BIT);
 static_assert(P2MO_IDENTITY_FRAME_BIT == IDENTITY_FRAME_BIT);
 static_assert(P2MO_INVALID_ENTRY == INVALID_P2M_ENTRY);
 
-/* As __pfn_to_mfn(), with a read that cannot fault. */
 static unsigned long p2mo_xen_p2m_read(struct p2mo_backend *be,
 				       unsigned long pfn)
 {
-	unsigned long v;
-
-	if (pfn >= xen_p2m_size)
-		return pfn < xen_max_p2m_pfn ? get_phys_to_machine(pfn) :
-					       IDENTITY_FRAME(pfn);
-	if (xen_safe_read_ulong(&xen_p2m_addr[pfn], &v))
-		return INVALID_P2M_ENTRY;
-	if (v == INVALID_P2M_ENTRY)
-		return get_phys_to_machine(pfn);
-	return v;
+	return p2mo_xen_p2m_entry(pfn);
 }
 
 static unsigned long p2mo_xen_m2p_read(struct p2mo_backend *be,
 				       unsigned long mfn)
 {
-	return mfn_to_pfn_no_overrides(mfn);
+	return p2mo_xen_m2p_entry(mfn);
 }
 
 static unsigned long p2mo_xen_page_to_pfn(struct p2mo_backend *be,
@@ -59,7 +49,7 @@ static unsigned long p2mo_xen_page_to_pfn(struct p2mo_backend *be,
  */
 #define P2MO_XEN_SELF_SLOTS	8
 static const void *p2mo_xen_self_ops[P2MO_XEN_SELF_SLOTS];
-static atomic_t p2mo_xen_self_nr = ATOMIC_INIT(0);
+atomic_t p2mo_xen_self_nr = ATOMIC_INIT(0);	/* backend_xen.h */
 static struct semaphore p2mo_xen_self_sem =
 	__SEMAPHORE_INITIALIZER(p2mo_xen_self_sem, P2MO_XEN_SELF_SLOTS);
 
@@ -86,21 +76,20 @@ static void p2mo_xen_self_exit(unsigned int slot)
 }
 
 /**
- * p2mo_xen_is_self() - is this grant batch one of the module's own calls?
+ * p2mo_xen_is_self_slow() - is this grant batch one of the module's own calls?
  * @ops: the map or unmap ops the kernel was called with
  *
  * Any context, no lock.  A call of ours is seen by the hooks it reaches,
- * which run in its own task after it registered.
+ * which run in its own task after it registered.  Called by
+ * p2mo_xen_is_self() when a call of ours is in flight.
  *
  * Return: true for a batch passed through p2mo_xen_map_refs() or
  * p2mo_xen_unmap_refs() and still in flight.
  */
-bool p2mo_xen_is_self(const void *ops)
+bool p2mo_xen_is_self_slow(const void *ops)
 {
 	unsigned int i;
 
-	if (likely(!atomic_read(&p2mo_xen_self_nr)))
-		return false;
 	for (i = 0; i < P2MO_XEN_SELF_SLOTS; i++)
 		if (READ_ONCE(p2mo_xen_self_ops[i]) == ops)
 			return true;
@@ -242,6 +231,7 @@ static struct p2mo_backend p2mo_xen_be = {
 	.ops = &p2mo_xen_ops,
 	.name = "xen",
 	.kernel_grants = true,
+	.xen_pv = true,
 };
 
 bool p2mo_xen_available(void)

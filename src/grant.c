@@ -42,12 +42,7 @@ static bool p2mo_op_mapped(struct gnttab_map_grant_ref *map_ops,
  */
 unsigned long p2mo_mapped_mfn(struct p2mo_table *t, struct page *page)
 {
-	unsigned long pfn = t->be->ops->pfn_of(t->be, page);
-	unsigned long e = p2mo_be_p2m(t->be, pfn);
-
-	if (e == P2MO_INVALID_ENTRY || !(e & P2MO_FOREIGN_FRAME_BIT))
-		return P2MO_INVALID_ENTRY;
-	return e & ~P2MO_FRAME_BITS;
+	return p2mo_pfn_frame(t, p2mo_be_pfn_of(t->be, page));
 }
 
 /*
@@ -175,7 +170,7 @@ static int p2mo_add_batch(struct p2mo_table *t, struct page **pages,
 	int err = 0;
 
 	for (i = 0; i < count; i++) {
-		unsigned long bpfn = t->be->ops->pfn_of(t->be, pages[i]);
+		unsigned long bpfn = p2mo_be_pfn_of(t->be, pages[i]);
 		unsigned long mfn = p2mo_mapped_mfn(t, pages[i]);
 
 		if (mfn == P2MO_INVALID_ENTRY)
@@ -190,7 +185,7 @@ static int p2mo_add_batch(struct p2mo_table *t, struct page **pages,
 	/* Remove what this batch added, newest first. */
 	while (i--)
 		p2mo_override_remove(t, p2mo_mapped_mfn(t, pages[i]),
-				     t->be->ops->pfn_of(t->be, pages[i]));
+				     p2mo_be_pfn_of(t->be, pages[i]));
 	return err;
 }
 
@@ -365,8 +360,8 @@ unsigned int p2mo_track_mapped(struct p2mo_table *t,
 
 		if (!p2mo_op_mapped(map_ops, kmap_ops, i))
 			continue;
-		mfn = p2mo_mapped_mfn(t, pages[i]);
-		bpfn = t->be->ops->pfn_of(t->be, pages[i]);
+		bpfn = p2mo_be_pfn_of(t->be, pages[i]);
+		mfn = p2mo_pfn_frame(t, bpfn);
 		if (mfn == P2MO_INVALID_ENTRY) {
 			err = -EIO;
 		} else {
@@ -407,8 +402,8 @@ unsigned int p2mo_track_unmapped(struct p2mo_table *t, struct page **pages,
 	unsigned int i, done = 0;
 
 	for (i = 0; i < count; i++) {
-		unsigned long bpfn = t->be->ops->pfn_of(t->be, pages[i]);
-		unsigned long mfn = p2mo_mapped_mfn(t, pages[i]);
+		unsigned long bpfn = p2mo_be_pfn_of(t->be, pages[i]);
+		unsigned long mfn = p2mo_pfn_frame(t, bpfn);
 
 		p2mo_sync_note_unmap(t, bpfn, mfn);
 		if (mfn == P2MO_INVALID_ENTRY)
