@@ -8,7 +8,9 @@
 # exits non-zero if a bench check failed or a summary line is missing.
 # usage: scripts/xen/bench-dom0.sh [--verbose]        (extra args go to run-qemu.py)
 # env:   P2MO_CACHE, P2MO_LOCK, P2MO_NOLOCK (see common.sh); TIMEOUT (default 2400 s);
-#        BENCH_ROUNDS (6), BENCH_RUNTIME (5 s), BENCH_N ("0,1024,10240"): dom0 side
+#        BENCH_ROUNDS (6), BENCH_RUNTIME (5 s), BENCH_N ("0,1024,10240"): dom0 side;
+#        BENCH_BASE=REV: also build the module at git REV (a worktree in the cache) and
+#        time its hooks in the same boot, A B B A with this tree's ("*_base" lines)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -32,7 +34,17 @@ export KVER
 make -C "/lib/modules/$KVER/build" M="$ROOT" modules >"$CACHE/logs/bench-module-build.log" 2>&1 ||
   { echo "bench-dom0: module build FAILED (log $CACHE/logs/bench-module-build.log):" >&2
     tail -n 15 "$CACHE/logs/bench-module-build.log" >&2; exit 1; }
-export MODULE_KO=$ROOT/p2m_override.ko SAMPLE_KO=""
+export MODULE_KO=$ROOT/p2m_override.ko SAMPLE_KO="" BASE_KO=""
+if [ -n "${BENCH_BASE:-}" ]; then
+  wt=$CACHE/build/bench-base
+  git -C "$ROOT" worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
+  git -C "$ROOT" worktree prune
+  git -C "$ROOT" worktree add --detach "$wt" "$BENCH_BASE" >"$CACHE/logs/bench-base-build.log" 2>&1 &&
+    make -C "/lib/modules/$KVER/build" M="$wt" modules >>"$CACHE/logs/bench-base-build.log" 2>&1 ||
+    { echo "bench-dom0: baseline $BENCH_BASE build FAILED (log $CACHE/logs/bench-base-build.log)" >&2; exit 1; }
+  export BASE_KO=$wt/p2m_override.ko
+  echo "bench-dom0: baseline $(git -C "$wt" log --oneline -1)" >&2
+fi
 IMG=$CACHE/img/initramfs-bench.cpio.gz
 DOM0_SCRIPT=$HERE/dom0-bench.sh "$HERE/build-initramfs.sh" "$IMG"
 

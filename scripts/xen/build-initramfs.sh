@@ -5,6 +5,8 @@
 #                   image is built without it and the module checks report `not ok`)
 #        SAMPLE_KO  path of the sample backend p2mo_sample.ko (copied to /p2mo_sample.ko;
 #                   optional: without it the sample_backend check reports `not ok`)
+#        BASE_KO    optional: a baseline build of the module, copied to
+#                   /p2m_override-base.ko (make bench-dom0 BENCH_BASE=rev: A/B in one boot)
 #        DOM0_SCRIPT  what /init runs as /dom0-test.sh (default: dom0-test.sh, the
 #                   tests; bench-dom0.sh gives dom0-bench.sh)
 #        KVER, P2MO_CACHE (see common.sh); run setup-host.sh first.
@@ -105,6 +107,11 @@ if [ -n "${MODULE_KO:-}" ] && [ -f "$MODULE_KO" ]; then
 else
   echo "build-initramfs: warning: module '${MODULE_KO:-<MODULE_KO unset>}' not found, image built without it" >&2
   mod="WITHOUT p2m_override.ko"
+fi
+
+if [ -n "${BASE_KO:-}" ]; then
+  cp "$BASE_KO" "$R/p2m_override-base.ko"
+  mod="$mod + $(basename "$BASE_KO") as the baseline"
 fi
 
 if [ -n "${SAMPLE_KO:-}" ] && [ -f "$SAMPLE_KO" ]; then

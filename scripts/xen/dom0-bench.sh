@@ -88,12 +88,14 @@ state_set() { # none | nohooks | hooks | thooks | tnohooks (t: hook_timing=1)
     nohooks) _a="hooks=0";;
     hooks) _a="hooks=1";;
     tnohooks) _a="hooks=0 hook_timing=1";;
-    thooks) _a="hooks=1 hook_timing=1";;
+    thooks|bthooks) _a="hooks=1 hook_timing=1";;
   esac
+  _ko=/p2m_override.ko
+  [ "$1" = bthooks ] && _ko=/p2m_override-base.ko    # the baseline (BENCH_BASE)
   STATE=unloaded
   if [ "$1" != none ]; then
     # shellcheck disable=SC2086  # one word per parameter
-    _o=$(insmod /p2m_override.ko $_a 2>&1) || { why "insmod p2m_override.ko $_a: $_o"; return 1; }
+    _o=$(insmod $_ko $_a 2>&1) || { why "insmod $_ko $_a: $_o"; return 1; }
   fi
   STATE=$1
 }
@@ -213,8 +215,11 @@ result $io_rc bench_io
 # state is the mean of their medians (and p99s)
 ht_rc=0
 : > $B/ht.txt
-step "hook cost: hook_timing=1, hooks=1 and hooks=0 (A B B A), each job on xvdb alone"
-for s in thooks tnohooks tnohooks thooks; do
+HT_STATES="thooks tnohooks tnohooks thooks"
+# with a baseline module: its hooks too, A B C C B A (this tree, baseline, hooks=0)
+[ -f /p2m_override-base.ko ] && HT_STATES="thooks bthooks tnohooks tnohooks bthooks thooks"
+step "hook cost: hook_timing=1, states $HT_STATES, each job on xvdb alone"
+for s in $HT_STATES; do
   state_set "$s" || { ht_rc=1; break; }
   [ -w $DBG/hook_times ] || { ht_rc=1; why "no $DBG/hook_times with hook_timing=1"; break; }
   for j in $NP_JOBS; do
@@ -249,6 +254,14 @@ if [ $ht_rc = 0 ]; then
       bench "${name}_${k}_hook_vs_call_median" "$(ratio "$pm" 1000)" x
       a=$(ht_get "$name" thooks "${k}_call_batch_ns" 4); b=$(ht_get "$name" tnohooks "${k}_call_batch_ns" 4)
       bench "${name}_${k}_call_hooks_vs_nohooks" "$(ratio "$a" "$b")" x
+      if [ -f /p2m_override-base.ko ]; then
+        bench "${name}_${k}_hook_page_ns_base" "$(ht_get "$name" bthooks "${k}_hook_page_ns" 4)" ns
+        bench "${name}_${k}_call_page_ns_base" "$(ht_get "$name" bthooks "${k}_call_page_ns" 4)" ns
+        pb=$(ht_get "$name" bthooks "${k}_hook_vs_call_permille" 4)
+        bench "${name}_${k}_hook_vs_call_median_base" "$(ratio "$pb" 1000)" x
+        bench "${name}_${k}_hook_ns_vs_base" "$(ratio "$(ht_get "$name" thooks "${k}_hook_page_ns" 4)" \
+          "$(ht_get "$name" bthooks "${k}_hook_page_ns" 4)")" x
+      fi
       mh=$(ht_get "$name" thooks "${k}_call_probe_missed" 4)
       [ "$mh" = 0 ] || why "$name $k: the call probe missed $mh calls"
     done
