@@ -124,6 +124,10 @@ verify_ok() {
 TEV=$TR/events/p2m_override
 EVENTS="p2mo_override_add p2mo_override_remove p2mo_tag_set p2mo_tag_clear p2mo_map_refs p2mo_unmap_refs p2mo_hook"
 
+# An Oops ends the boot at once (Xen reboots, run-qemu.py reports the crash and the checks
+# not reached) instead of RCU stalls until the timeout; the Oops is in the log either way.
+echo 1 > /proc/sys/kernel/panic_on_oops
+
 # ---- 1. dom0_is_pv -------------------------------------------------------------
 step "checking that we are a Xen PV dom0"
 grep -q ' /proc/xen ' /proc/mounts || mount -t xenfs xenfs /proc/xen

@@ -26,8 +26,9 @@ if [ "${P2MO_NO_HOST_XEN:-0}" = 1 ]; then XENDEBS+=(xen-hypervisor-4.17-amd64); 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 apt_updated=0
 apt_install() {
-  [ $apt_updated = 1 ] || { timeout 600 apt-get update; apt_updated=1; }
-  timeout 1800 env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
+  [ $apt_updated = 1 ] || { timeout 600 apt-get -o DPkg::Lock::Timeout=900 update; apt_updated=1; }
+  timeout 1800 env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
+    install -y --no-install-recommends "$@"
 }
 
 missing=()
@@ -44,7 +45,7 @@ stamp="$CACHE/xenroot/.stamp"
 want="${XENDEBS[*]}"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: fetching Xen userspace into $CACHE/xenroot"
-  [ $apt_updated = 1 ] || { timeout 600 apt-get update; apt_updated=1; }
+  [ $apt_updated = 1 ] || { timeout 600 apt-get -o DPkg::Lock::Timeout=900 update; apt_updated=1; }
   rm -f "$CACHE"/debs/*.deb
   if id _apt >/dev/null 2>&1; then chown _apt "$CACHE/debs"; fi   # lets apt download sandboxed
   (cd "$CACHE/debs" && timeout 600 apt-get download "${XENDEBS[@]}")
