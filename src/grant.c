@@ -171,7 +171,7 @@ static int p2mo_add_batch(struct p2mo_table *t, struct page **pages,
 
 	for (i = 0; i < count; i++) {
 		unsigned long bpfn = p2mo_be_pfn_of(t->be, pages[i]);
-		unsigned long mfn = p2mo_mapped_mfn(t, pages[i]);
+		unsigned long mfn = p2mo_pfn_frame(t, bpfn);
 
 		if (mfn == P2MO_INVALID_ENTRY)
 			err = -EIO;	/* backend mapped but set no p2m */
@@ -183,9 +183,11 @@ static int p2mo_add_batch(struct p2mo_table *t, struct page **pages,
 	if (!err)
 		return 0;
 	/* Remove what this batch added, newest first. */
-	while (i--)
-		p2mo_override_remove(t, p2mo_mapped_mfn(t, pages[i]),
-				     p2mo_be_pfn_of(t->be, pages[i]));
+	while (i--) {
+		unsigned long bpfn = p2mo_be_pfn_of(t->be, pages[i]);
+
+		p2mo_override_remove(t, p2mo_pfn_frame(t, bpfn), bpfn);
+	}
 	return err;
 }
 

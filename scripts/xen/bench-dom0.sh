@@ -10,7 +10,7 @@
 # env:   P2MO_CACHE, P2MO_LOCK, P2MO_NOLOCK (see common.sh); TIMEOUT (default 2400 s);
 #        BENCH_ROUNDS (6), BENCH_RUNTIME (5 s), BENCH_N ("0,1024,10240"): dom0 side;
 #        BENCH_BASE=REV: also build the module at git REV (a worktree in the cache) and
-#        time its hooks in the same boot, A B B A with this tree's ("*_base" lines)
+#        time its hooks in the same boot, A B C C B A with this tree's and hooks=0 ("*_base")
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -47,6 +47,8 @@ if [ -n "${BENCH_BASE:-}" ]; then
 fi
 IMG=$CACHE/img/initramfs-bench.cpio.gz
 DOM0_SCRIPT=$HERE/dom0-bench.sh "$HERE/build-initramfs.sh" "$IMG"
+# the baseline's module is in the image now: its worktree goes
+[ -z "$BASE_KO" ] || { git -C "$ROOT" worktree remove --force "$wt"; git -C "$ROOT" worktree prune; }
 
 LOG=$CACHE/logs/bench-dom0-$(date +%Y%m%d-%H%M%S).log
 args="p2mo_bench_rounds=${BENCH_ROUNDS:-6} p2mo_bench_runtime=${BENCH_RUNTIME:-5}"

@@ -78,7 +78,7 @@ attach() {
 
 # ---- the module's three states --------------------------------------------------------
 STATE=unloaded
-state_set() { # none | nohooks | hooks | thooks | tnohooks (t: hook_timing=1)
+state_set() { # none | nohooks | hooks | thooks | tnohooks | bthooks (t: hook_timing=1, b: baseline)
   [ "$1" = "$STATE" ] && return 0
   if [ "$STATE" != unloaded ] && [ "$STATE" != none ]; then
     rmmod p2m_override || { why "rmmod p2m_override failed (state $STATE)"; return 1; }
