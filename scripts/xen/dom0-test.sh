@@ -21,7 +21,21 @@ result() { # $1 = 0 (pass) or non-zero, $2 = check name; prints the collected re
   else NFAIL=$((NFAIL + 1)); emit "not ok $N - $2"; fi
   diag < $WHY; : > $WHY
 }
-stat_val() { awk -v k="$1" '$1 == k { print $2 }' $DBG/stats 2>/dev/null; }
+# retry_crash CMD...: CMD, run again (3 runs in all) only while it dies of a signal.
+# Under this TCG-emulated Xen, user processes of dom0 and of the guest crash now and
+# then (SIGSEGV, SIGABRT) while the guest does block I/O, with p2m_override never
+# loaded too (testing.rst, 2026-12-02); an exit status of their own (an I/O error,
+# a difference) is never retried.
+retry_crash() {
+  _rn=1
+  while :; do
+    "$@"; _rs=$?
+    [ $_rs -gt 128 ] && [ $_rn -lt 3 ] || return $_rs
+    echo "==> retry_crash: '$*' died of signal $((_rs - 128)) (run $_rn of 3)" >&2
+    _rn=$((_rn + 1))
+  done
+}
+stat_val() { retry_crash awk -v k="$1" '$1 == k { print $2 }' $DBG/stats 2>/dev/null; }
 wait_for() { # $1 = tenths of a second, rest = condition command
   _i=0; _n=$1; shift
   until "$@"; do [ $_i -ge "$_n" ] && return 1; sleep 0.1; _i=$((_i + 1)); done
@@ -833,15 +847,17 @@ g_gone() { ! xl domid $GNAME >/dev/null 2>&1; }
 gcmd() {
   _t=$1; shift
   gseq=$((gseq + 1))
-  if ! xenstore-write "$(gx)/cmd" "$gseq $*" 2>/tmp/gres.err; then
+  if ! retry_crash xenstore-write "$(gx)/cmd" "$gseq $*" 2>/tmp/gres.err; then
     echo "fail xenstore-write of the command '$*': $(cat /tmp/gres.err)" > /tmp/gres; return 1
   fi
   if ! wait_for "$_t" g_has_res; then
     echo "fail the guest did not answer '$*' in $((_t / 10)) s" > /tmp/gres; return 1
   fi
   # -R: newlines as they are (the value has no final one: echo adds it for read)
-  { xenstore-read -R "$(gx)/res-$gseq" 2>&1; echo; } | grep . > /tmp/gres
-  [ "$(head -n 1 /tmp/gres | cut -d' ' -f1)" = ok ]
+  { retry_crash xenstore-read -R "$(gx)/res-$gseq" 2>&1; echo; } > /tmp/gres.raw
+  retry_crash grep . /tmp/gres.raw > /tmp/gres
+  read -r _w _ < /tmp/gres      # a builtin: no process to crash in the verdict itself
+  [ "$_w" = ok ]
 }
 gcon_tail() { why "guest console (last 12 lines of $GCON):"; tail -n 12 "$GCON" 2>&1 | sed 's/^/  /' >> $WHY; }
 gbbstat() { # blkback's request counters for the guest's vbd
@@ -849,19 +865,6 @@ gbbstat() { # blkback's request counters for the guest's vbd
   echo "rd_req=$(cat "$_s/rd_req" 2>/dev/null) wr_req=$(cat "$_s/wr_req" 2>/dev/null)"
 }
 gwr_req() { cat "/sys/bus/xen-backend/devices/vbd-$gdom-$GVBD/statistics/wr_req" 2>/dev/null || echo 0; }
-# retry_crash CMD...: CMD, run again (3 runs in all) only while it dies of a signal.
-# Busybox 1.35's applets crash now and then under this TCG-emulated Xen, with
-# p2m_override never loaded too (testing.rst, 2026-12-02); an exit status of
-# their own (an I/O error, a difference) is never retried.
-retry_crash() {
-  _rn=1
-  while :; do
-    "$@"; _rs=$?
-    [ $_rs -gt 128 ] && [ $_rn -lt 3 ] || return $_rs
-    echo "==> retry_crash: '$*' died of signal $((_rs - 128)) (run $_rn of 3)" >&2
-    _rn=$((_rn + 1))
-  done
-}
 md5_of() { md5sum "$1" > /tmp/md5.out || return; cut -d' ' -f1 /tmp/md5.out; }
 # chunk_md5 OFF_KIB LEN_KIB: md5 of that part of the guest's backing file
 chunk_md5() {

@@ -39,8 +39,8 @@ CHUNKS="4 1 3
 512 4 100
 1024 1 60"
 # retry_crash CMD...: CMD, run again (3 runs in all) only while it dies of a signal:
-# busybox 1.35's applets crash now and then under this TCG-emulated Xen (see
-# dom0-test.sh); an exit status of their own is never retried.
+# processes crash now and then under this TCG-emulated Xen while this guest does block
+# I/O (see dom0-test.sh); an exit status of their own is never retried.
 retry_crash() {
   _rn=1
   while :; do
@@ -93,7 +93,7 @@ $(cat /tmp/out)";;
       *) res="fail unknown command $verb";;
     esac
     echo "$res" | sed "s/^/guest: $seq: /"
-    xenstore-write "$X/res-$seq" "$res" || say "xenstore-write $X/res-$seq failed"
+    retry_crash xenstore-write "$X/res-$seq" "$res" || say "xenstore-write $X/res-$seq failed"
   fi
   sleep 0.2
 done
