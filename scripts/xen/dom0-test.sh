@@ -35,6 +35,7 @@ retry_crash() {
     _rn=$((_rn + 1))
   done
 }
+# shellcheck disable=SC2016  # $1, $2: the awk program's fields
 stat_val() { retry_crash awk -v k="$1" '$1 == k { print $2 }' $DBG/stats 2>/dev/null; }
 wait_for() { # $1 = tenths of a second, rest = condition command
   _i=0; _n=$1; shift
