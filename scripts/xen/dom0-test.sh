@@ -31,7 +31,8 @@ retry_crash() {
   while :; do
     "$@"; _rs=$?
     [ $_rs -gt 128 ] && [ $_rn -lt 3 ] || return $_rs
-    echo "==> retry_crash: '$*' died of signal $((_rs - 128)) (run $_rn of 3)" >&2
+    # to the console, not stderr: callers redirect or parse CMD's stderr
+    echo "==> retry_crash: '$*' died of signal $((_rs - 128)) (run $_rn of 3)" > /dev/console
     _rn=$((_rn + 1))
   done
 }
@@ -854,8 +855,12 @@ gcmd() {
   if ! wait_for "$_t" g_has_res; then
     echo "fail the guest did not answer '$*' in $((_t / 10)) s" > /tmp/gres; return 1
   fi
-  # -R: newlines as they are (the value has no final one: echo adds it for read)
-  { retry_crash xenstore-read -R "$(gx)/res-$gseq" 2>&1; echo; } > /tmp/gres.raw
+  # -R: newlines as they are (the value has no final one: echo adds it for read).
+  # Its stderr apart: the shell's "Segmentation fault" of a crashed run goes there.
+  if ! retry_crash xenstore-read -R "$(gx)/res-$gseq" > /tmp/gres.raw 2> /tmp/gres.err; then
+    echo "fail xenstore-read of the answer to '$*': $(cat /tmp/gres.err)" > /tmp/gres; return 1
+  fi
+  echo >> /tmp/gres.raw
   retry_crash grep . /tmp/gres.raw > /tmp/gres
   read -r _w _ < /tmp/gres      # a builtin: no process to crash in the verdict itself
   [ "$_w" = ok ]

@@ -46,7 +46,8 @@ retry_crash() {
   while :; do
     "$@"; _rs=$?
     [ $_rs -gt 128 ] && [ $_rn -lt 3 ] || return $_rs
-    say "'$*' died of signal $((_rs - 128)) (run $_rn of 3)" >&2
+    # to the console, not stderr: callers redirect or parse CMD's stderr
+    say "retry_crash: '$*' died of signal $((_rs - 128)) (run $_rn of 3)" > /dev/console
     _rn=$((_rn + 1))
   done
 }
