@@ -41,6 +41,7 @@ for b in read write; do ln -sf xenstore "$R/usr/bin/xenstore-$b"; done
 gcc -static -O2 -Wall -o "$R/usr/bin/pktsend" "$HERE/guest/pktsend.c" >"$CACHE/logs/pktsend-build.log" 2>&1 ||
   { echo "build-guest: pktsend build FAILED:" >&2; tail -n 10 "$CACHE/logs/pktsend-build.log" >&2; exit 1; }
 cp "$HERE/guest/init.sh" "$R/init"
+cp "$HERE/retry.sh" "$R/retry.sh"
 chmod +x "$R/init"
 (cd "$R" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -9 > "$OUT/initrd.gz"
 cp "/boot/vmlinuz-$KVER" "$OUT/vmlinuz"

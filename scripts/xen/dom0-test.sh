@@ -14,28 +14,41 @@ emit() { echo "$1"; echo "$1" >> $TAPLOG; }
 diag() { while IFS= read -r l; do emit "# $l"; done; }   # stdin -> "# " lines
 dump() { emit "# --- $1 ---"; sed 's/^/  /' | diag; }     # section: header + "#   " lines
 why() { printf '%s\n' "$*" >> $WHY; }                     # reason for the next result
-step() { echo "==> [$(cut -d' ' -f1 /proc/uptime)s] $*"; }
+STEPN=0; STEPF=/tmp/step.now
+step() { # progress line; STEPF names the step for hang_watch
+  STEPN=$((STEPN + 1)); echo "$STEPN $(cut -d. -f1 /proc/uptime) $*" > $STEPF
+  echo "==> [$(cut -d' ' -f1 /proc/uptime)s] $*"
+}
+# hang_watch (in the background): once per step that has run HANG_S seconds, print the
+# processes and the kernel stacks of those in D state, so that a run that run-qemu.py kills
+# at its timeout says where it hung. From /proc, not sysrq: a dump in dmesg would match SPLAT.
+HANG_S=150
+hang_watch() {
+  _seen=0
+  while sleep 10; do
+    read -r _n _t0 _s < $STEPF 2>/dev/null || continue
+    [ "$_n" != "$_seen" ] || continue
+    [ $(($(cut -d. -f1 /proc/uptime) - _t0)) -ge $HANG_S ] || continue
+    _seen=$_n
+    echo "==> hang_watch: step $_n ($_s) has run ${HANG_S}+ s; processes, then D-state stacks:"
+    # shellcheck disable=SC2009  # busybox ps, kernel threads ([name]) left out
+    ps 2>&1 | grep -v '\[[^]]*\]$' | sed 's/^/==>   /'
+    for _p in /proc/[0-9]*; do
+      grep -q '^State:[[:space:]]*D' "$_p/status" 2>/dev/null || continue
+      echo "==>   D: ${_p#/proc/} $(cat "$_p/comm" 2>/dev/null): $(tr '\0' ' ' < "$_p/cmdline" 2>/dev/null)"
+      sed 's/^/==>     /' "$_p/stack" 2>/dev/null
+    done
+  done
+}
 result() { # $1 = 0 (pass) or non-zero, $2 = check name; prints the collected reasons
   N=$((N + 1))
   if [ "$1" = 0 ]; then NPASS=$((NPASS + 1)); emit "ok $N - $2"
   else NFAIL=$((NFAIL + 1)); emit "not ok $N - $2"; fi
   diag < $WHY; : > $WHY
 }
-# retry_crash CMD...: CMD, run again (3 runs in all) only while it dies of a signal.
-# Under this TCG-emulated Xen, user processes of dom0 and of the guest crash now and
-# then (SIGSEGV, SIGABRT) while the guest does block I/O, with p2m_override never
-# loaded too (testing.rst, 2026-12-02); an exit status of their own (an I/O error,
-# a difference) is never retried.
-retry_crash() {
-  _rn=1
-  while :; do
-    "$@"; _rs=$?
-    [ $_rs -gt 128 ] && [ $_rn -lt 3 ] || return $_rs
-    # to the console, not stderr: callers redirect or parse CMD's stderr
-    echo "==> retry_crash: '$*' died of signal $((_rs - 128)) (run $_rn of 3)" > /dev/console
-    _rn=$((_rn + 1))
-  done
-}
+RETRY_PREFIX="==> "
+# shellcheck source=retry.sh  # (paths relative to scripts/xen)
+. /retry.sh        # retry_crash, md5_of
 # shellcheck disable=SC2016  # $1, $2: the awk program's fields
 stat_val() { retry_crash awk -v k="$1" '$1 == k { print $2 }' $DBG/stats 2>/dev/null; }
 wait_for() { # $1 = tenths of a second, rest = condition command
@@ -143,6 +156,8 @@ EVENTS="p2mo_override_add p2mo_override_remove p2mo_tag_set p2mo_tag_clear p2mo_
 # An Oops ends the boot at once (Xen reboots, run-qemu.py reports the crash and the checks
 # not reached) instead of RCU stalls until the timeout; the Oops is in the log either way.
 echo 1 > /proc/sys/kernel/panic_on_oops
+
+hang_watch & hwpid=$!
 
 # ---- 1. dom0_is_pv -------------------------------------------------------------
 step "checking that we are a Xen PV dom0"
@@ -871,7 +886,6 @@ gbbstat() { # blkback's request counters for the guest's vbd
   echo "rd_req=$(cat "$_s/rd_req" 2>/dev/null) wr_req=$(cat "$_s/wr_req" 2>/dev/null)"
 }
 gwr_req() { cat "/sys/bus/xen-backend/devices/vbd-$gdom-$GVBD/statistics/wr_req" 2>/dev/null || echo 0; }
-md5_of() { md5sum "$1" > /tmp/md5.out || return; cut -d' ' -f1 /tmp/md5.out; }
 # chunk_md5 OFF_KIB LEN_KIB: md5 of that part of the guest's backing file
 chunk_md5() {
   retry_crash dd if=$GIMG of=/tmp/gchunk bs=1k skip="$1" count="$2" 2>/dev/null &&
@@ -1089,6 +1103,7 @@ if dmesg | grep -qE "$SPLAT"; then rc=1; dmesg | grep -E "$SPLAT" | head -n 20 >
 result $rc no_kernel_splat
 
 step "done"
+kill $hwpid 2>/dev/null
 echo "$NPASS passed, $NFAIL failed"
 # replay the TAP block with the kernel console muted (no interleaved printk lines)
 dmesg -n 1

@@ -91,11 +91,16 @@ log = open(log_path, 'w')
 log.write('CMD: ' + ' '.join(repr(c) if ' ' in c else c for c in cmd) + '\n')
 print(f'run-qemu: booting, console log {log_path}', file=sys.stderr, flush=True)
 t0 = time.monotonic()
-proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 os.set_blocking(proc.stdout.fileno(), False)
 sel = selectors.DefaultSelector()
 sel.register(proc.stdout, selectors.EVENT_READ)
 buf, timed_out = b'', False
+# At the timeout, before the kill: Xen's debug keys on the serial line (three Ctrl-A switch
+# its input from dom0 to Xen; '0' dumps dom0's vCPU registers and stacks), so that a dom0
+# hung in the kernel, where its own hang_watch cannot run, still shows where each vCPU is.
+XEN_KEYS, KEY_WAIT = b'\x01\x01\x010', 15
+keys_at = None
 
 
 def handle(line):
@@ -122,7 +127,15 @@ def handle(line):
 
 while True:
     now = time.monotonic() - t0
-    if now > a.timeout or (crash_at is not None and now > crash_at + 20):
+    if crash_at is None and now > a.timeout and keys_at is None:
+        keys_at = now
+        log.write(f'[{now:7.2f}] run-qemu: timeout; sending Xen debug key 0 (dom0 vCPU stacks)\n')
+        try:
+            proc.stdin.write(XEN_KEYS)
+            proc.stdin.flush()
+        except OSError:
+            pass
+    if (keys_at is not None and now > keys_at + KEY_WAIT) or (crash_at is not None and now > crash_at + 20):
         timed_out = crash_at is None
         proc.kill()
         break

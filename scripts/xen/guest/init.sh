@@ -38,20 +38,9 @@ CHUNKS="4 1 3
 256 1 180
 512 4 100
 1024 1 60"
-# retry_crash CMD...: CMD, run again (3 runs in all) only while it dies of a signal:
-# processes crash now and then under this TCG-emulated Xen while this guest does block
-# I/O (see dom0-test.sh); an exit status of their own is never retried.
-retry_crash() {
-  _rn=1
-  while :; do
-    "$@"; _rs=$?
-    [ $_rs -gt 128 ] && [ $_rn -lt 3 ] || return $_rs
-    # to the console, not stderr: callers redirect or parse CMD's stderr
-    say "retry_crash: '$*' died of signal $((_rs - 128)) (run $_rn of 3)" > /dev/console
-    _rn=$((_rn + 1))
-  done
-}
-md5_of() { md5sum "$1" > /tmp/md5.out || return; cut -d' ' -f1 /tmp/md5.out; }
+RETRY_PREFIX="guest: "
+# shellcheck source=retry.sh  # (paths relative to scripts/xen)
+. /retry.sh        # retry_crash, md5_of
 blkio() {
   _rc=ok; : > /tmp/out
   echo "$CHUNKS" > /tmp/chunks
