@@ -32,6 +32,7 @@ step checkpatch scripts/checkpatch.sh
 step sparse make -s sparse
 step kernel-doc scripts/kerneldoc.sh
 step w1-build scripts/w1.sh
+step harness scripts/xen/splat-test.sh
 step dkms scripts/dkms.sh
 step rt-build scripts/rt-build.sh
 for v in plain debug kasan; do

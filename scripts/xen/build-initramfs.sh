@@ -98,6 +98,7 @@ mv "$R/guest/vif-p2mo" "$R/etc/xen/scripts/vif-p2mo"
 cp "$HERE/init.sh" "$R/init"
 cp "${DOM0_SCRIPT:-$HERE/dom0-test.sh}" "$R/dom0-test.sh"
 cp "$HERE/retry.sh" "$R/retry.sh"
+cp "$HERE/splat.sh" "$R/splat.sh"
 chmod +x "$R/init" "$R/dom0-test.sh"
 
 if [ -n "${MODULE_KO:-}" ] && [ -f "$MODULE_KO" ]; then

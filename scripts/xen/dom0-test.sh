@@ -49,6 +49,8 @@ result() { # $1 = 0 (pass) or non-zero, $2 = check name; prints the collected re
 RETRY_PREFIX="==> "
 # shellcheck source=retry.sh  # (paths relative to scripts/xen)
 . /retry.sh        # retry_crash, md5_of
+# shellcheck source=splat.sh
+. /splat.sh        # kernel_splats, user_faults
 # shellcheck disable=SC2016  # $1, $2: the awk program's fields
 stat_val() { retry_crash awk -v k="$1" '$1 == k { print $2 }' $DBG/stats 2>/dev/null; }
 wait_for() { # $1 = tenths of a second, rest = condition command
@@ -65,8 +67,7 @@ not_running() { ! running "$1"; }
 sample_done() { dmesg | grep -qE 'p2mo_sample: (passed|FAILED)'; }
 drained() { [ "$(stat_val live_overrides)" = 0 ] && [ "$(stat_val foreign_tags_live)" = 0 ]; }
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
-SPLAT='BUG:|WARNING:|Call Trace|general protection|Oops|lockdep|suspicious RCU'
-nsplat() { dmesg | grep -cE "$SPLAT"; }
+nsplat() { dmesg | kernel_splats | grep -c .; }
 # bg_write PATTERN DEVICE ERRFILE: 16 MiB of random data into PATTERN, then
 # written to DEVICE with direct I/O in the background; sets t0 and ddpid.
 bg_write() {
@@ -75,7 +76,7 @@ bg_write() {
   dd if="$1" of="$2" bs=$IO_BS oflag=direct 2>"$3" &
   ddpid=$!
 }
-new_splats() { dmesg | grep -E "$SPLAT" | tail -n +$(($1 + 1)) | head -n 10; }   # $1 = nsplat before
+new_splats() { dmesg | kernel_splats | tail -n +$(($1 + 1)) | head -n 10; }   # $1 = nsplat before
 IO_BS=4096      # block size of the background dd of the *_under_io checks: small, so it lasts seconds
 TR=/sys/kernel/tracing
 SCAN=/sys/kernel/debug/p2mo_p2mscan      # p2mscan.ko: the real p2m's FOREIGN entries
@@ -1099,7 +1100,12 @@ result $rc module_unload
 
 # ---- no_kernel_splat ------------------------------------------------------------
 rc=0
-if dmesg | grep -qE "$SPLAT"; then rc=1; dmesg | grep -E "$SPLAT" | head -n 20 >> $WHY; fi
+if [ "$(nsplat)" != 0 ]; then rc=1; dmesg | kernel_splats | head -n 20 >> $WHY; fi
+nuf=$(dmesg | user_faults | grep -c .)
+if [ "$nuf" != 0 ]; then
+  why "user-process faults on the console (not kernel splats): $nuf"
+  dmesg | user_faults | head -n 5 >> $WHY
+fi
 result $rc no_kernel_splat
 
 step "done"

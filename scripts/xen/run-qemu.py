@@ -71,6 +71,8 @@ TAP = re.compile(r'^(?:(?:not )?ok \d+ - \S.*|# .*|#|\d+ passed, \d+ failed)$')
 FINAL = re.compile(r'^(\d+) passed, (\d+) failed$')
 HILITE = re.compile(r'^(==> |ok \d|not ok \d|\d+ passed)')
 SPLAT = re.compile(r'BUG:|WARNING:|Call Trace|general protection|Oops|lockdep|suspicious RCU|Kernel panic')
+# a user process's fault (splat.sh's USER_FAULT): not a kernel splat
+USER_FAULT = re.compile(r'traps: .*\[[0-9]+\] .*ip:[0-9a-f]+ sp:[0-9a-f]+ error:[0-9a-f]+|\[[0-9]+\]: segfault at [0-9a-f]+ ip [0-9a-f]+ sp [0-9a-f]+ error')
 CRASH = re.compile(r'Kernel panic - not syncing|Dom0 crashed|Panic on CPU|\(XEN\) Reboot in')
 live, block, in_block, block_done = [], [], False, False
 crash_at, crash_line = None, ''
@@ -119,7 +121,7 @@ def handle(line):
         (block if in_block else live).append(line)
     if crash_at is None and CRASH.search(line):
         crash_at = t
-    if not crash_line and SPLAT.search(line) and not TAP.match(line):
+    if not crash_line and SPLAT.search(line) and not TAP.match(line) and not USER_FAULT.search(line):
         crash_line = line    # first kernel splat, quoted if the guest does not finish
     elif crash_line and len(crash_ctx) < 12 and not block_done and FRAME.match(line):
         crash_ctx.append(FRAME.match(line).group(1).strip())
