@@ -70,9 +70,16 @@ cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-machine', 'pc',
 TAP = re.compile(r'^(?:(?:not )?ok \d+ - \S.*|# .*|#|\d+ passed, \d+ failed)$')
 FINAL = re.compile(r'^(\d+) passed, (\d+) failed$')
 HILITE = re.compile(r'^(==> |ok \d|not ok \d|\d+ passed)')
-SPLAT = re.compile(r'BUG:|WARNING:|Call Trace|general protection|Oops|lockdep|suspicious RCU|Kernel panic')
-# a user process's fault (splat.sh's USER_FAULT): not a kernel splat
-USER_FAULT = re.compile(r'traps: .*\[[0-9]+\] .*ip:[0-9a-f]+ sp:[0-9a-f]+ error:[0-9a-f]+|\[[0-9]+\]: segfault at [0-9a-f]+ ip [0-9a-f]+ sp [0-9a-f]+ error')
+
+
+def splat_sh(name):
+    """splat.sh's NAME='ERE': one pattern for dom0-test.sh and this script."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'splat.sh')) as f:
+        return re.search(rf"^{name}='([^']*)'$", f.read(), re.M).group(1)
+
+
+SPLAT = re.compile(splat_sh('SPLAT') + '|Kernel panic')
+USER_FAULT = re.compile(splat_sh('USER_FAULT'))   # a user process's fault: not a splat
 CRASH = re.compile(r'Kernel panic - not syncing|Dom0 crashed|Panic on CPU|\(XEN\) Reboot in')
 live, block, in_block, block_done = [], [], False, False
 crash_at, crash_line = None, ''

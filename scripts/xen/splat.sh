@@ -1,6 +1,7 @@
 # shellcheck shell=dash
-# Sourced by dom0-test.sh (the dom0 image has it as /splat.sh, build-initramfs.sh)
-# and by splat-test.sh, which checks it on the host.
+# Sourced by dom0-test.sh (the dom0 image has it as /splat.sh, build-initramfs.sh),
+# read by run-qemu.py (SPLAT, USER_FAULT: keep each on one line, in single quotes)
+# and sourced by splat-test.sh, which checks it on the host.
 #
 # kernel_splats: the lines of stdin (dmesg) that are kernel splats.
 # user_faults:   those that report a user process's fault (show_signal() in
