@@ -14,12 +14,23 @@
  *   has run (statuses are set) and the p2m still names each frame: drop
  *   the overrides of the ops that unmapped.
  *
- * The unmap probe sits just past the function's 5-byte ftrace NOP (nothing
- * has run yet, the arguments are in place): a plain int3 kprobe, not one
- * on ftrace.  With both probes on ftrace, re-arming them while blkback
- * unmapped (module reload under I/O) once crashed dom0 at the probed
- * entry, with a jump to 0 and no handler on the stack: a race in adding a
- * second site to the kprobes' ftrace ops.  Keeping one site avoids it.
+ * No probe sits on an ftrace site.  Both are plain (int3, then
+ * jump-optimized) kprobes just past the function's 5-byte ftrace NOP,
+ * where nothing has run yet and the arguments are in place.  Arming a
+ * kprobe on the ftrace NOP itself while blkback called the function
+ * (module reload under I/O) crashed dom0 three times, first with the
+ * unmap probe there, then twice with the map kretprobe alone: a return
+ * to 0 from the ftrace trampoline, the hijacked return address on the
+ * stack, the probed function's arguments still in their registers.
+ *
+ * A kretprobe must be registered at the entry, which is the ftrace site,
+ * so the map kretprobe is registered disabled (never armed: the site is
+ * never patched) and fired by hand from the kprobe at +5:
+ * register_kretprobe() makes its kp.pre_handler the kernel's own
+ * pre_handler_kretprobe(), which takes an instance, runs the entry
+ * handler and hooks the return address at regs->sp, and regs->sp at +5
+ * is what it is at the entry.  The kernel's trampoline, instance pool
+ * and unregister path do the rest, as for any kretprobe.
  *
  * Handlers run in atomic context: GFP_ATOMIC, failures counted.  Lost
  * events (a probe hit while another kprobe handler runs on the CPU,
@@ -30,6 +41,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
@@ -76,13 +88,23 @@ static int p2mo_map_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+/* Registered disabled: fired from p2mo_map_fire(), see the top. */
 static struct kretprobe p2mo_map_probe = {
 	.kp.symbol_name = "set_foreign_p2m_mapping",
+	.kp.flags = KPROBE_FLAG_DISABLED,
 	.entry_handler = p2mo_map_entry,
 	.handler = p2mo_map_return,
 	.data_size = sizeof(struct p2mo_map_call),
 	.maxactive = 64,
 };
+
+/* At set_foreign_p2m_mapping+5: the kretprobe's own entry path. */
+static int p2mo_map_fire(struct kprobe *p, struct pt_regs *regs)
+{
+	return p2mo_map_probe.kp.pre_handler(&p2mo_map_probe.kp, regs);
+}
+
+static struct kprobe p2mo_map_fire_probe;
 
 static int p2mo_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -100,28 +122,56 @@ static int p2mo_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kprobe p2mo_unmap_probe = {
-	.symbol_name = "clear_foreign_p2m_mapping",
-	.pre_handler = p2mo_unmap_pre,
-};
+static struct kprobe p2mo_unmap_probe;
 
-/* Past the ftrace NOP if the kernel lets us, else at the entry. */
+/*
+ * @kp at @sym just past the ftrace NOP, as a plain kprobe.  No fallback to
+ * the entry: that is the ftrace site, where arming under I/O crashed dom0.
+ */
+static int p2mo_register_past_fentry(struct kprobe *kp, const char *sym,
+				     kprobe_pre_handler_t pre)
+{
+	memset(kp, 0, sizeof(*kp));
+	kp->symbol_name = sym;
+	kp->pre_handler = pre;
+	kp->offset = MCOUNT_INSN_SIZE;
+	return register_kprobe(kp);
+}
+
 static int p2mo_register_unmap_probe(void)
 {
-	static const unsigned int offsets[] = { 5, 0 };	/* MCOUNT_INSN_SIZE */
-	unsigned int i;
-	int err = -EINVAL;
+	return p2mo_register_past_fentry(&p2mo_unmap_probe,
+					 "clear_foreign_p2m_mapping",
+					 p2mo_unmap_pre);
+}
 
-	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
-		memset(&p2mo_unmap_probe, 0, sizeof(p2mo_unmap_probe));
-		p2mo_unmap_probe.symbol_name = "clear_foreign_p2m_mapping";
-		p2mo_unmap_probe.pre_handler = p2mo_unmap_pre;
-		p2mo_unmap_probe.offset = offsets[i];
-		err = register_kprobe(&p2mo_unmap_probe);
-		if (!err)
-			break;
+/* The disabled kretprobe, then the kprobe that fires it. */
+static int p2mo_register_map_probes(void)
+{
+	int err = register_kretprobe(&p2mo_map_probe);
+
+	if (err)
+		return err;
+	if (WARN_ON_ONCE(!p2mo_map_probe.kp.pre_handler)) {
+		err = -EINVAL;
+		goto err_kretprobe;
 	}
+	err = p2mo_register_past_fentry(&p2mo_map_fire_probe,
+					"set_foreign_p2m_mapping",
+					p2mo_map_fire);
+	if (err)
+		goto err_kretprobe;
+	return 0;
+
+err_kretprobe:
+	unregister_kretprobe(&p2mo_map_probe);
 	return err;
+}
+
+static void p2mo_unregister_map_probes(void)
+{
+	unregister_kprobe(&p2mo_map_fire_probe);
+	unregister_kretprobe(&p2mo_map_probe);
 }
 
 /*
@@ -144,16 +194,16 @@ int p2mo_hooks_init(struct p2mo_table *t)
 		       err);
 		goto err_table;
 	}
-	err = register_kretprobe(&p2mo_map_probe);
+	err = p2mo_register_map_probes();
 	trace_p2mo_hook(p2mo_map_probe.kp.symbol_name, true, err);
 	if (err) {
 		pr_err("cannot probe %s: %d\n", p2mo_map_probe.kp.symbol_name,
 		       err);
 		goto err_unmap;
 	}
-	pr_info("following grant maps at %s and unmaps at %s+%u\n",
-		p2mo_map_probe.kp.symbol_name, p2mo_unmap_probe.symbol_name,
-		p2mo_unmap_probe.offset);
+	pr_info("following grant maps at %s+%u and unmaps at %s+%u\n",
+		p2mo_map_fire_probe.symbol_name, p2mo_map_fire_probe.offset,
+		p2mo_unmap_probe.symbol_name, p2mo_unmap_probe.offset);
 	return 0;
 
 err_unmap:
@@ -167,7 +217,7 @@ void p2mo_hooks_uninit(void)
 {
 	if (!p2mo_hook_table)
 		return;
-	unregister_kretprobe(&p2mo_map_probe);
+	p2mo_unregister_map_probes();
 	trace_p2mo_hook(p2mo_map_probe.kp.symbol_name, false, 0);
 	unregister_kprobe(&p2mo_unmap_probe);
 	trace_p2mo_hook(p2mo_unmap_probe.symbol_name, false, 0);
@@ -179,6 +229,6 @@ unsigned long p2mo_hooks_missed(void)
 {
 	if (!p2mo_hook_table)
 		return 0;
-	return p2mo_map_probe.nmissed + p2mo_map_probe.kp.nmissed +
+	return p2mo_map_probe.nmissed + p2mo_map_fire_probe.nmissed +
 	       p2mo_unmap_probe.nmissed;
 }

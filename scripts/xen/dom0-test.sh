@@ -250,6 +250,28 @@ else
 fi
 result $rc sample_backend
 
+# ---- probes_off_ftrace: every probe the module arms is a plain kprobe past the ftrace
+# NOP; the map kretprobe is registered disabled (fired from its +5 kprobe).  Arming a
+# probe on the ftrace NOP while blkback called the function crashed dom0 three times.
+KPL=/sys/kernel/debug/kprobes/list
+step "probes_off_ftrace: the probes on *_foreign_p2m_mapping in $KPL"
+rc=0
+if [ $loaded != 0 ]; then
+  rc=1; why "p2m_override not loaded"
+elif ! grep -E 'foreign_p2m_mapping' $KPL > /tmp/kpl 2> /tmp/kpl.err; then
+  rc=1; why "no probe on *_foreign_p2m_mapping in $KPL $(cat /tmp/kpl.err)"
+else
+  sed 's/^/kprobe: /' /tmp/kpl >> $WHY
+  # flags as report_probe() prints them: [GONE][DISABLED][OPTIMIZED][FTRACE]
+  grep -v 'DISABLED' /tmp/kpl > /tmp/kpl.armed
+  n=$(grep -c 'FTRACE' /tmp/kpl.armed)
+  [ "$n" = 0 ] || { rc=1; why "$n armed on an ftrace site (the function's entry NOP)"; }
+  for f in set_foreign_p2m_mapping clear_foreign_p2m_mapping; do
+    grep -q "  $f+0x5 " /tmp/kpl.armed || { rc=1; why "no armed kprobe at $f+0x5"; }
+  done
+fi
+result $rc probes_off_ftrace
+
 # ---- loopback block devices -----------------------------------------------------
 io_ok=0        # 0 while all I/O checks pass
 track_ok=0     # 0 while every snapshot had live_overrides == foreign_pfns > 0
