@@ -14,23 +14,8 @@
  *   has run (statuses are set) and the p2m still names each frame: drop
  *   the overrides of the ops that unmapped.
  *
- * No probe sits on an ftrace site.  Both are plain (int3, then
- * jump-optimized) kprobes just past the function's 5-byte ftrace NOP,
- * where nothing has run yet and the arguments are in place.  Arming a
- * kprobe on the ftrace NOP itself while blkback called the function
- * (module reload under I/O) crashed dom0 three times, first with the
- * unmap probe there, then twice with the map kretprobe alone: a return
- * to 0 from the ftrace trampoline, the hijacked return address on the
- * stack, the probed function's arguments still in their registers.
- *
- * A kretprobe must be registered at the entry, which is the ftrace site,
- * so the map kretprobe is registered disabled (never armed: the site is
- * never patched) and fired by hand from the kprobe at +5:
- * register_kretprobe() makes its kp.pre_handler the kernel's own
- * pre_handler_kretprobe(), which takes an instance, runs the entry
- * handler and hooks the return address at regs->sp, and regs->sp at +5
- * is what it is at the entry.  The kernel's trampoline, instance pool
- * and unregister path do the rest, as for any kretprobe.
+ * Neither is armed on the function's ftrace NOP: the kprobe and the
+ * kprobe that fires the kretprobe sit just past it (retprobe.c).
  *
  * Handlers run in atomic context: GFP_ATOMIC, failures counted.  Lost
  * events (a probe hit while another kprobe handler runs on the CPU,
@@ -41,7 +26,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include <linux/string.h>
@@ -50,6 +34,7 @@
 #include "hooks.h"
 #include "hooktime.h"
 #include "p2mo_trace.h"
+#include "retprobe.h"
 
 static struct p2mo_table *p2mo_hook_table;
 
@@ -88,23 +73,15 @@ static int p2mo_map_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* Registered disabled: fired from p2mo_map_fire(), see the top. */
-static struct kretprobe p2mo_map_probe = {
-	.kp.symbol_name = "set_foreign_p2m_mapping",
-	.kp.flags = KPROBE_FLAG_DISABLED,
-	.entry_handler = p2mo_map_entry,
-	.handler = p2mo_map_return,
-	.data_size = sizeof(struct p2mo_map_call),
-	.maxactive = 64,
+static struct p2mo_retprobe p2mo_map_probe = {
+	.rp = {
+		.kp.symbol_name = "set_foreign_p2m_mapping",
+		.entry_handler = p2mo_map_entry,
+		.handler = p2mo_map_return,
+		.data_size = sizeof(struct p2mo_map_call),
+		.maxactive = 64,
+	},
 };
-
-/* At set_foreign_p2m_mapping+5: the kretprobe's own entry path. */
-static int p2mo_map_fire(struct kprobe *p, struct pt_regs *regs)
-{
-	return p2mo_map_probe.kp.pre_handler(&p2mo_map_probe.kp, regs);
-}
-
-static struct kprobe p2mo_map_fire_probe;
 
 static int p2mo_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -124,54 +101,11 @@ static int p2mo_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 
 static struct kprobe p2mo_unmap_probe;
 
-/*
- * @kp at @sym just past the ftrace NOP, as a plain kprobe.  No fallback to
- * the entry: that is the ftrace site, where arming under I/O crashed dom0.
- */
-static int p2mo_register_past_fentry(struct kprobe *kp, const char *sym,
-				     kprobe_pre_handler_t pre)
-{
-	memset(kp, 0, sizeof(*kp));
-	kp->symbol_name = sym;
-	kp->pre_handler = pre;
-	kp->offset = MCOUNT_INSN_SIZE;
-	return register_kprobe(kp);
-}
-
 static int p2mo_register_unmap_probe(void)
 {
-	return p2mo_register_past_fentry(&p2mo_unmap_probe,
-					 "clear_foreign_p2m_mapping",
-					 p2mo_unmap_pre);
-}
-
-/* The disabled kretprobe, then the kprobe that fires it. */
-static int p2mo_register_map_probes(void)
-{
-	int err = register_kretprobe(&p2mo_map_probe);
-
-	if (err)
-		return err;
-	if (WARN_ON_ONCE(!p2mo_map_probe.kp.pre_handler)) {
-		err = -EINVAL;
-		goto err_kretprobe;
-	}
-	err = p2mo_register_past_fentry(&p2mo_map_fire_probe,
-					"set_foreign_p2m_mapping",
-					p2mo_map_fire);
-	if (err)
-		goto err_kretprobe;
-	return 0;
-
-err_kretprobe:
-	unregister_kretprobe(&p2mo_map_probe);
-	return err;
-}
-
-static void p2mo_unregister_map_probes(void)
-{
-	unregister_kprobe(&p2mo_map_fire_probe);
-	unregister_kretprobe(&p2mo_map_probe);
+	return p2mo_kprobe_register_past_fentry(&p2mo_unmap_probe,
+						"clear_foreign_p2m_mapping",
+						p2mo_unmap_pre);
 }
 
 /*
@@ -194,15 +128,15 @@ int p2mo_hooks_init(struct p2mo_table *t)
 		       err);
 		goto err_table;
 	}
-	err = p2mo_register_map_probes();
-	trace_p2mo_hook(p2mo_map_probe.kp.symbol_name, true, err);
+	err = p2mo_retprobe_register(&p2mo_map_probe);
+	trace_p2mo_hook(p2mo_map_probe.rp.kp.symbol_name, true, err);
 	if (err) {
-		pr_err("cannot probe %s: %d\n", p2mo_map_probe.kp.symbol_name,
+		pr_err("cannot probe %s: %d\n", p2mo_map_probe.rp.kp.symbol_name,
 		       err);
 		goto err_unmap;
 	}
 	pr_info("following grant maps at %s+%u and unmaps at %s+%u\n",
-		p2mo_map_fire_probe.symbol_name, p2mo_map_fire_probe.offset,
+		p2mo_map_probe.fire.symbol_name, p2mo_map_probe.fire.offset,
 		p2mo_unmap_probe.symbol_name, p2mo_unmap_probe.offset);
 	return 0;
 
@@ -217,8 +151,8 @@ void p2mo_hooks_uninit(void)
 {
 	if (!p2mo_hook_table)
 		return;
-	p2mo_unregister_map_probes();
-	trace_p2mo_hook(p2mo_map_probe.kp.symbol_name, false, 0);
+	p2mo_retprobe_unregister(&p2mo_map_probe);
+	trace_p2mo_hook(p2mo_map_probe.rp.kp.symbol_name, false, 0);
 	unregister_kprobe(&p2mo_unmap_probe);
 	trace_p2mo_hook(p2mo_unmap_probe.symbol_name, false, 0);
 	p2mo_hook_table = NULL;
@@ -229,6 +163,6 @@ unsigned long p2mo_hooks_missed(void)
 {
 	if (!p2mo_hook_table)
 		return 0;
-	return p2mo_map_probe.nmissed + p2mo_map_fire_probe.nmissed +
+	return p2mo_retprobe_missed(&p2mo_map_probe) +
 	       p2mo_unmap_probe.nmissed;
 }

@@ -38,6 +38,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include "hooktime.h"
+#include "retprobe.h"
 
 #define P2MO_HT_SLOTS	8192		/* samples kept per CPU and kind */
 #define P2MO_HT_NONE	U32_MAX		/* no such time in this sample */
@@ -117,15 +118,15 @@ static int p2mo_ht_call_entry(struct kretprobe_instance *ri,
 static int p2mo_ht_call_return(struct kretprobe_instance *ri,
 			       struct pt_regs *regs);
 
-static struct kretprobe p2mo_ht_probes[P2MO_HT_NR] = {
-	[P2MO_HT_MAP] = {
+static struct p2mo_retprobe p2mo_ht_probes[P2MO_HT_NR] = {
+	[P2MO_HT_MAP].rp = {
 		.kp.symbol_name = "gnttab_map_refs",
 		.entry_handler = p2mo_ht_call_entry,
 		.handler = p2mo_ht_call_return,
 		.data_size = sizeof(struct p2mo_ht_call),
 		.maxactive = 64,
 	},
-	[P2MO_HT_UNMAP] = {
+	[P2MO_HT_UNMAP].rp = {
 		.kp.symbol_name = "gnttab_unmap_refs",
 		.entry_handler = p2mo_ht_call_entry,
 		.handler = p2mo_ht_call_return,
@@ -136,7 +137,7 @@ static struct kretprobe p2mo_ht_probes[P2MO_HT_NR] = {
 
 static enum p2mo_ht_kind p2mo_ht_kind_of(struct kretprobe_instance *ri)
 {
-	return get_kretprobe(ri) == &p2mo_ht_probes[P2MO_HT_MAP] ?
+	return get_kretprobe(ri) == &p2mo_ht_probes[P2MO_HT_MAP].rp ?
 	       P2MO_HT_MAP : P2MO_HT_UNMAP;
 }
 
@@ -266,8 +267,8 @@ static int p2mo_ht_show(struct seq_file *s, void *unused)
 	for (kind = 0; kind < P2MO_HT_NR; kind++) {
 		for (f = 0; f < P2MO_HT_FIGURES; f++)
 			p2mo_ht_show_figure(s, kind, f, v);
-		seq_printf(s, "%s_call_probe_missed %d\n", p2mo_ht_names[kind],
-			   p2mo_ht_probes[kind].nmissed);
+		seq_printf(s, "%s_call_probe_missed %lu\n", p2mo_ht_names[kind],
+			   p2mo_retprobe_missed(&p2mo_ht_probes[kind]));
 	}
 	kvfree(v);
 	return 0;
@@ -368,12 +369,12 @@ int p2mo_hooktime_init(void)
 		}
 	}
 	for (kind = 0; kind < P2MO_HT_NR; kind++) {
-		err = register_kretprobe(&p2mo_ht_probes[kind]);
+		err = p2mo_retprobe_register(&p2mo_ht_probes[kind]);
 		if (err) {
 			pr_err("hook_timing: cannot probe %s: %d\n",
-			       p2mo_ht_probes[kind].kp.symbol_name, err);
+			       p2mo_ht_probes[kind].rp.kp.symbol_name, err);
 			while (kind--)
-				unregister_kretprobe(&p2mo_ht_probes[kind]);
+				p2mo_retprobe_unregister(&p2mo_ht_probes[kind]);
 			p2mo_ht_free_rings();
 			return err;
 		}
@@ -394,6 +395,6 @@ void p2mo_hooktime_uninit(void)
 	if (!p2mo_param_hook_timing)
 		return;
 	for (kind = 0; kind < P2MO_HT_NR; kind++)
-		unregister_kretprobe(&p2mo_ht_probes[kind]);
+		p2mo_retprobe_unregister(&p2mo_ht_probes[kind]);
 	p2mo_ht_free_rings();
 }
