@@ -33,6 +33,7 @@ step sparse make -s sparse
 step kernel-doc scripts/kerneldoc.sh
 step w1-build scripts/w1.sh
 step harness scripts/xen/splat-test.sh
+step harness-retry scripts/xen/retry-test.sh
 step dkms scripts/dkms.sh
 step rt-build scripts/rt-build.sh
 for v in plain debug kasan; do

@@ -41,19 +41,27 @@ CHUNKS="4 1 3
 RETRY_PREFIX="guest: "
 # shellcheck source=retry.sh  # (paths relative to scripts/xen)
 . /retry.sh        # retry_crash, md5_of
+# The md5s are taken once all the I/O is done: the crashes of processes here come
+# with block I/O (retry.sh), and a chunk's md5 is what dom0 checks the backing file by.
 blkio() {
-  _rc=ok; : > /tmp/out
+  _rc=ok; : > /tmp/out; : > /tmp/sums; _k=0
   echo "$CHUNKS" > /tmp/chunks
   while read -r bs n idx; do
-    retry_crash dd if=/dev/urandom of=/tmp/c bs="${bs}k" count="$n" 2>/dev/null
-    retry_crash dd if=/tmp/c of=/dev/xvda bs="${bs}k" count="$n" seek="$idx" oflag=direct 2>/tmp/dd.err ||
+    _k=$((_k + 1))
+    retry_crash dd if=/dev/urandom of=/tmp/c.$_k bs="${bs}k" count="$n" 2>/dev/null
+    retry_crash dd if=/tmp/c.$_k of=/dev/xvda bs="${bs}k" count="$n" seek="$idx" oflag=direct 2>/tmp/dd.err ||
       { _rc=fail; echo "write ${bs}k x $n at $idx failed: $(tail -n 1 /tmp/dd.err)" >> /tmp/out; }
     retry_crash dd if=/dev/xvda of=/tmp/r bs="${bs}k" count="$n" skip="$idx" iflag=direct 2>/tmp/dd.err ||
       { _rc=fail; echo "read ${bs}k x $n at $idx failed: $(tail -n 1 /tmp/dd.err)" >> /tmp/out; }
-    retry_crash cmp -s /tmp/c /tmp/r || { _rc=fail; echo "readback ${bs}k x $n at $idx differs" >> /tmp/out; }
-    echo "$((bs * idx)) $((bs * n)) $(retry_crash md5_of /tmp/c || echo md5-failed)" >> /tmp/out
+    retry_crash cmp -s /tmp/c.$_k /tmp/r || { _rc=fail; echo "readback ${bs}k x $n at $idx differs" >> /tmp/out; }
+    echo "$_k $((bs * idx)) $((bs * n))" >> /tmp/sums
   done < /tmp/chunks
-  rm -f /tmp/c /tmp/r
+  rm -f /tmp/r
+  sleep 0.5
+  while read -r k off len; do
+    echo "$off $len $(retry_crash md5_of "/tmp/c.$k" || echo md5-failed)" >> /tmp/out
+    rm -f "/tmp/c.$k"
+  done < /tmp/sums
   echo $_rc > /tmp/rc
 }
 load() { # 1 MiB of data rewritten at places spread over the second 32 MiB, read back
