@@ -28,7 +28,6 @@
 
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
-#include <linux/string.h>
 #include "backend_xen.h"
 #include "grant.h"
 #include "hooks.h"
@@ -101,13 +100,6 @@ static int p2mo_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 
 static struct kprobe p2mo_unmap_probe;
 
-static int p2mo_register_unmap_probe(void)
-{
-	return p2mo_kprobe_register_past_fentry(&p2mo_unmap_probe,
-						"clear_foreign_p2m_mapping",
-						p2mo_unmap_pre);
-}
-
 /*
  * The unmap probe is armed first: a grant mapped and unmapped while only
  * the map probe ran would stay in the tables.  The other way round, a
@@ -121,7 +113,9 @@ int p2mo_hooks_init(struct p2mo_table *t)
 	if (!t->be->kernel_grants)
 		return 0;	/* nothing to follow on a simulated machine */
 	p2mo_hook_table = t;
-	err = p2mo_register_unmap_probe();
+	err = p2mo_kprobe_register_past_fentry(&p2mo_unmap_probe,
+					       "clear_foreign_p2m_mapping",
+					       p2mo_unmap_pre);
 	trace_p2mo_hook(p2mo_unmap_probe.symbol_name, true, err);
 	if (err) {
 		pr_err("cannot probe %s: %d\n", p2mo_unmap_probe.symbol_name,

@@ -5,9 +5,10 @@
  * On a kernel built with ftrace, a kprobe at a function's entry is an
  * ftrace probe: arming or disarming it patches the function's 5-byte
  * ftrace NOP.  Doing that while blkback called the function (module
- * reload under I/O) crashed dom0 three times, a return to 0 from the
- * ftrace trampoline after the probe's handler had run
- * (Documentation/testing.rst, 2026-12-03).  Nothing here is armed there:
+ * reload under I/O) crashed dom0 three times; the one read with symbols
+ * was a return to 0 from the ftrace trampoline after the probe's handler
+ * had run (Documentation/testing.rst, 2026-12-03).  Nothing here is armed
+ * there:
  *
  * - a plain kprobe goes just past the NOP (+MCOUNT_INSN_SIZE), where
  *   nothing has run and the arguments are in their registers; an int3

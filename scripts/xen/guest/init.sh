@@ -65,9 +65,10 @@ blkio() {
   echo $_rc > /tmp/rc
 }
 load() { # 1 MiB of data rewritten at places spread over the second 32 MiB, read back
-  dd if=/dev/urandom of=/tmp/lp bs=64k count=16 2>/dev/null
   i=0
   while :; do
+    # made again while short: a crashed dd (retry.sh) would leave every write failing
+    [ "$(wc -c < /tmp/lp 2>/dev/null)" = 1048576 ] || dd if=/dev/urandom of=/tmp/lp bs=64k count=16 2>/dev/null
     i=$((i + 1)); o=$((32 + i * 7 % 31))
     dd if=/tmp/lp of=/dev/xvda bs=64k count=16 seek=$((o * 16)) oflag=direct 2>/dev/null
     dd if=/dev/xvda of=/dev/null bs=64k count=16 skip=$((o * 16)) iflag=direct 2>/dev/null
